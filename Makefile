@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Everything else is CMake.
+BUILD_TYPE ?= Release
+BUILD_DIR  ?= build/$(shell echo $(BUILD_TYPE) | tr A-Z a-z)
+JOBS       ?= $(shell nproc)
+CONFIG     ?=
+
+.PHONY: deps build run test bench format clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/bin/kvnode $(if $(CONFIG),--config $(CONFIG))
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+bench:
+	@bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf build

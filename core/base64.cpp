@@ -1,0 +1,76 @@
+// Base64 encoding and decoding.
+#include "core/base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace kv {
+namespace {
+
+constexpr std::string_view alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_decode_table() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& entry : table) entry = -1;
+  for (std::size_t i = 0; i < alphabet.size(); ++i) {
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+  }
+  return table;
+}
+
+constexpr auto decode_table = make_decode_table();
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16 |
+                                static_cast<unsigned char>(bytes[i + 1]) << 8 |
+                                static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(alphabet[group >> 18 & 63]);
+    out.push_back(alphabet[group >> 12 & 63]);
+    out.push_back(alphabet[group >> 6 & 63]);
+    out.push_back(alphabet[group & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest > 0) {
+    std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
+    if (rest == 2) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out.push_back(alphabet[group >> 18 & 63]);
+    out.push_back(alphabet[group >> 12 & 63]);
+    out.push_back(rest == 2 ? alphabet[group >> 6 & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  if (padding > 2 || (padding > 0 && text.size() % 4 != 0)) return std::nullopt;
+  text.remove_suffix(padding);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t group = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const int value = decode_table[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
+    group = group << 6 | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>(group >> bits & 0xFF));
+    }
+  }
+  // Leftover bits must be zero, so each value has exactly one encoding.
+  if ((group & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace kv

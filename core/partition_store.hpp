@@ -1,0 +1,79 @@
+// The data of one partition: an ordered map from key to value and version, with the
+// compare-and-swap rules of the contract. Single-threaded by design: its actor owns it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kv {
+
+// Values are immutable once stored, so readers share them instead of copying them.
+using value_ptr = std::shared_ptr<const std::string>;
+
+struct stored_value {
+  value_ptr value;
+  std::uint64_t version = 0;
+};
+
+enum class write_status { ok, conflict };
+
+struct put_outcome {
+  write_status status = write_status::ok;
+  std::uint64_t version = 0;  // the new version, or on conflict the current one (0 = absent)
+  bool created = false;
+};
+
+struct delete_outcome {
+  write_status status = write_status::ok;
+  bool deleted = false;
+  std::uint64_t current_version = 0;  // on conflict: the key's version, 0 when absent
+};
+
+struct scan_query {
+  std::string prefix;
+  std::string suffix;
+  std::optional<std::string> after;  // exclusive cursor
+  std::size_t limit = 1000;
+  bool with_values = false;
+  // Stop once the page holds this many key and value bytes (at least one item is returned),
+  // so that a page of large values stays bounded in memory.
+  std::size_t byte_budget = SIZE_MAX;
+};
+
+struct scan_item {
+  std::string key;
+  value_ptr value;  // null unless with_values
+  std::uint64_t version = 0;
+};
+
+struct scan_page {
+  std::vector<scan_item> items;
+  std::size_t bytes = 0;
+  bool budget_exhausted = false;  // stopped by byte_budget; more matches may follow
+};
+
+class partition_store {
+ public:
+  const stored_value* get(std::string_view key) const;
+
+  // expected_version: none = unconditional; 0 = only if absent; N = only if at version N.
+  put_outcome put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version);
+  delete_outcome erase(std::string_view key, std::optional<std::uint64_t> expected_version);
+
+  scan_page scan(const scan_query& query) const;
+
+  std::size_t key_count() const { return entries_.size(); }
+  std::size_t byte_count() const { return bytes_; }  // keys plus values
+
+ private:
+  std::map<std::string, stored_value, std::less<>> entries_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace kv

@@ -1,0 +1,72 @@
+// Configuration of one kvnode: the TOML file of contract section 4, overridden by flags.
+// Parsing validates every value, so the rest of the node can trust what it is given.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kv {
+
+enum class persistence_mode { none, wal };
+enum class fsync_mode { always, everysec, no };
+
+struct listen_address {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 asks the OS for a free port
+};
+
+struct node_config {
+  // [node]
+  std::string node_id = "node-1";
+  std::string data_dir = "./data";
+  // [http]
+  listen_address http_listen;
+  int http_threads = 2;
+  int drain_seconds = 0;
+  // [feed]
+  std::string feed_endpoint = "tcp://127.0.0.1:5556";
+  std::size_t history_events = 100000;
+  std::size_t history_bytes = 67108864;
+  // [partitions]: split_points, when given, decide the partitions and partition_count is
+  // split_points.size() + 1; otherwise partition_count ranges of equal width.
+  std::size_t partition_count = 16;
+  std::vector<std::string> split_points;
+  // [storage]
+  persistence_mode persistence = persistence_mode::none;
+  fsync_mode fsync = fsync_mode::everysec;
+  // [limits]
+  std::size_t max_key_bytes = 250;
+  std::size_t max_value_bytes = 1048576;
+  // [log]
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+};
+
+// A bad config file or flag. what() is the single line to print on stderr; it names the file
+// (or flag), the key and what is wrong.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses "HOST:PORT" ("[::1]:8080" for IPv6). Throws std::invalid_argument with a reason.
+listen_address parse_listen_address(const std::string& text);
+
+// Reads a TOML config file over the defaults. Throws config_error.
+node_config load_config_file(const std::string& path);
+
+// What the command line asks kvnode to do.
+struct command_line {
+  enum class action { run, print_help, print_version };
+  action what = action::run;
+  std::string output;  // the help or version text, for print_help / print_version
+  node_config config;
+};
+
+// Parses kvnode's flags: --config FILE, then --http-listen, --feed-endpoint, --data-dir,
+// --persistence, --log-level override the file. Throws config_error on any bad flag or file.
+command_line parse_command_line(int argc, const char* const* argv);
+
+}  // namespace kv

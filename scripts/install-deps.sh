@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kvactor builds and tests with, skipping what is already there.
+# Used by `make` and by the container build, so both always agree on the dependency list.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config curl
+  libcaf-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
+  libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libcpp-httplib-dev
+)
+# The bench needs these too; `scripts/install-deps.sh --bench` adds them.
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk nginx)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

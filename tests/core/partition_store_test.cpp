@@ -1,0 +1,146 @@
+// One partition's data: versions, compare-and-swap, byte accounting and ordered scans.
+#include "core/partition_store.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kv {
+namespace {
+
+value_ptr text(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
+
+std::vector<std::string> keys_of(const scan_page& page) {
+  std::vector<std::string> keys;
+  for (const auto& item : page.items) keys.push_back(item.key);
+  return keys;
+}
+
+TEST(PartitionStoreTest, VersionsCountWritesAndRestartAfterDelete) {
+  partition_store store;
+  EXPECT_EQ(store.get("k"), nullptr);
+  auto first = store.put("k", text("a"), std::nullopt);
+  EXPECT_EQ(first.version, 1u);
+  EXPECT_TRUE(first.created);
+  auto second = store.put("k", text("b"), std::nullopt);
+  EXPECT_EQ(second.version, 2u);
+  EXPECT_FALSE(second.created);
+  ASSERT_NE(store.get("k"), nullptr);
+  EXPECT_EQ(*store.get("k")->value, "b");
+  EXPECT_EQ(store.get("k")->version, 2u);
+
+  EXPECT_TRUE(store.erase("k", std::nullopt).deleted);
+  EXPECT_FALSE(store.erase("k", std::nullopt).deleted);
+  EXPECT_EQ(store.put("k", text("c"), std::nullopt).version, 1u);
+}
+
+TEST(PartitionStoreTest, CompareAndSwapOnPut) {
+  partition_store store;
+  // 0 means "only if absent".
+  EXPECT_EQ(store.put("k", text("a"), 0).status, write_status::ok);
+  const auto again = store.put("k", text("b"), 0);
+  EXPECT_EQ(again.status, write_status::conflict);
+  EXPECT_EQ(again.version, 1u);
+  EXPECT_EQ(*store.get("k")->value, "a");
+
+  EXPECT_EQ(store.put("k", text("b"), 1).version, 2u);
+  const auto stale = store.put("k", text("c"), 1);
+  EXPECT_EQ(stale.status, write_status::conflict);
+  EXPECT_EQ(stale.version, 2u);
+  const auto absent = store.put("other", text("x"), 5);
+  EXPECT_EQ(absent.status, write_status::conflict);
+  EXPECT_EQ(absent.version, 0u);
+  EXPECT_EQ(store.get("other"), nullptr);
+}
+
+TEST(PartitionStoreTest, CompareAndSwapOnDelete) {
+  partition_store store;
+  store.put("k", text("a"), std::nullopt);
+  store.put("k", text("b"), std::nullopt);
+  const auto stale = store.erase("k", 1);
+  EXPECT_EQ(stale.status, write_status::conflict);
+  EXPECT_EQ(stale.current_version, 2u);
+  EXPECT_NE(store.get("k"), nullptr);
+  EXPECT_TRUE(store.erase("k", 2).deleted);
+  // Absent key: expecting 0 is a harmless no-op, expecting a version is a conflict.
+  EXPECT_EQ(store.erase("k", 0).status, write_status::ok);
+  EXPECT_EQ(store.erase("k", 3).status, write_status::conflict);
+}
+
+TEST(PartitionStoreTest, CountsKeysAndBytesExactly) {
+  partition_store store;
+  store.put("ab", text("1234"), std::nullopt);
+  store.put("c", text(""), std::nullopt);
+  EXPECT_EQ(store.key_count(), 2u);
+  EXPECT_EQ(store.byte_count(), 7u);
+  store.put("ab", text("1"), std::nullopt);
+  EXPECT_EQ(store.byte_count(), 4u);
+  store.put("ab", text("x"), 7);  // conflict changes nothing
+  EXPECT_EQ(store.byte_count(), 4u);
+  store.erase("ab", std::nullopt);
+  EXPECT_EQ(store.key_count(), 1u);
+  EXPECT_EQ(store.byte_count(), 1u);
+}
+
+TEST(PartitionStoreTest, ScansInBytewiseOrderWithPrefixSuffixAndCursor) {
+  partition_store store;
+  for (const char* key : {"b", "a/2", "a/1", "a/10", "\xC3\xA9", "Z", "a/1.txt", "a"}) {
+    store.put(key, text(key), std::nullopt);
+  }
+  scan_query all;
+  EXPECT_EQ(keys_of(store.scan(all)),
+            (std::vector<std::string>{"Z", "a", "a/1", "a/1.txt", "a/10", "a/2", "b", "\xC3\xA9"}));
+
+  scan_query prefix;
+  prefix.prefix = "a/";
+  EXPECT_EQ(keys_of(store.scan(prefix)),
+            (std::vector<std::string>{"a/1", "a/1.txt", "a/10", "a/2"}));
+
+  prefix.suffix = "0";
+  EXPECT_EQ(keys_of(store.scan(prefix)), (std::vector<std::string>{"a/10"}));
+
+  scan_query paged;
+  paged.prefix = "a/";
+  paged.limit = 2;
+  EXPECT_EQ(keys_of(store.scan(paged)), (std::vector<std::string>{"a/1", "a/1.txt"}));
+  paged.after = "a/1.txt";
+  EXPECT_EQ(keys_of(store.scan(paged)), (std::vector<std::string>{"a/10", "a/2"}));
+  paged.after = "a/2";
+  EXPECT_TRUE(store.scan(paged).items.empty());
+  // A cursor before the prefix starts at the prefix.
+  paged.after = "A";
+  EXPECT_EQ(keys_of(store.scan(paged)), (std::vector<std::string>{"a/1", "a/1.txt"}));
+}
+
+TEST(PartitionStoreTest, ScanSharesValuesOnlyWhenAsked) {
+  partition_store store;
+  store.put("k", text("value"), std::nullopt);
+  scan_query query;
+  EXPECT_EQ(store.scan(query).items.at(0).value, nullptr);
+  query.with_values = true;
+  const auto page = store.scan(query);
+  EXPECT_EQ(*page.items.at(0).value, "value");
+  EXPECT_EQ(page.items.at(0).version, 1u);
+  EXPECT_EQ(page.items.at(0).value, store.get("k")->value);  // shared, not copied
+}
+
+TEST(PartitionStoreTest, ByteBudgetBoundsAPageButAlwaysMakesProgress) {
+  partition_store store;
+  for (const char* key : {"a", "b", "c", "d"}) store.put(key, text(std::string(100, 'v')), 0);
+  scan_query query;
+  query.with_values = true;
+  query.byte_budget = 150;
+  auto page = store.scan(query);
+  EXPECT_EQ(keys_of(page), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(page.budget_exhausted);
+  query.byte_budget = 1;
+  page = store.scan(query);
+  EXPECT_EQ(keys_of(page), (std::vector<std::string>{"a"}));
+  query.byte_budget = 10000;
+  page = store.scan(query);
+  EXPECT_EQ(page.items.size(), 4u);
+  EXPECT_FALSE(page.budget_exhausted);
+}
+
+}  // namespace
+}  // namespace kv
