@@ -1,0 +1,57 @@
+// store_api calls become operations sent, without blocking, to a router actor.
+#include "actors/store_api.hpp"
+
+#include <atomic>
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/store_backend.hpp"
+
+namespace kv {
+namespace {
+
+std::size_t this_thread_index() {
+  static std::atomic<std::size_t> next_index{0};
+  thread_local const std::size_t index = next_index.fetch_add(1, std::memory_order_relaxed);
+  return index;
+}
+
+template <class Request, class Result>
+void send(const store_api::backend& backend, Request request, completion<Result> done) {
+  caf::anon_send(backend.router_for_this_thread(),
+                 operation<Request, Result>{std::move(request), make_reply_slot(std::move(done))});
+}
+
+}  // namespace
+
+const caf::actor& store_api::backend::router_for_this_thread() const {
+  return routers_[this_thread_index() % routers_.size()];
+}
+
+void store_api::get(std::string key, completion<stored_value> done) const {
+  send(*backend_, get_request{std::move(key)}, std::move(done));
+}
+
+void store_api::put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version,
+                    completion<put_outcome> done) const {
+  send(*backend_, put_request{std::move(key), std::move(value), expected_version}, std::move(done));
+}
+
+void store_api::erase(std::string key, std::optional<std::uint64_t> expected_version,
+                      completion<delete_outcome> done) const {
+  send(*backend_, delete_request{std::move(key), expected_version}, std::move(done));
+}
+
+void store_api::put_all(key_value_list pairs, completion<std::size_t> done) const {
+  send(*backend_, put_all_request{std::move(pairs)}, std::move(done));
+}
+
+void store_api::list(scan_query query, completion<list_page> done) const {
+  send(*backend_, scan_request{std::move(query)}, std::move(done));
+}
+
+void store_api::partitions(completion<std::vector<partition_info>> done) const {
+  send(*backend_, stats_request{}, std::move(done));
+}
+
+}  // namespace kv

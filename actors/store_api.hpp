@@ -1,0 +1,60 @@
+// The store as the transports see it: asynchronous calls that complete through a callback,
+// with no framework type in sight. Implemented on top of the router actors.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/partition_store.hpp"
+#include "core/routing_table.hpp"
+
+namespace kv {
+
+// Called exactly once, on an actor thread. An empty result means the store did not answer in
+// time (a partition down or overloaded): the caller answers 503 and must assume nothing.
+template <class T>
+using completion = std::function<void(std::optional<T>)>;
+
+struct list_page {
+  std::vector<scan_item> items;
+  std::optional<std::string> next;  // cursor for the following page, when there may be one
+};
+
+struct partition_info {
+  std::size_t id = 0;
+  key_range range;
+  std::size_t keys = 0;
+  std::size_t bytes = 0;
+};
+
+using key_value_list = std::vector<std::pair<std::string, value_ptr>>;
+
+class store_api {
+ public:
+  class backend;
+  explicit store_api(std::shared_ptr<backend> backend) : backend_(std::move(backend)) {}
+
+  // A missing key completes with a stored_value whose value is null.
+  void get(std::string key, completion<stored_value> done) const;
+  void put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version,
+           completion<put_outcome> done) const;
+  void erase(std::string key, std::optional<std::uint64_t> expected_version,
+             completion<delete_outcome> done) const;
+  // Unconditional writes of already validated pairs; completes with how many were written.
+  void put_all(key_value_list pairs, completion<std::size_t> done) const;
+  // One page of keys in bytewise order across all partitions.
+  void list(scan_query query, completion<list_page> done) const;
+  void partitions(completion<std::vector<partition_info>> done) const;
+
+ private:
+  std::shared_ptr<backend> backend_;
+};
+
+}  // namespace kv
