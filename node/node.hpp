@@ -1,0 +1,13 @@
+// Runs one kvnode until SIGTERM or SIGINT: wires the actors to the transports, serves, then
+// drains and stops in order.
+#pragma once
+
+#include "node/node_config.hpp"
+
+namespace kv {
+
+// Returns the process exit status: 0 after a clean shutdown, 1 when the node cannot start
+// (a port in use), 2 for a setting this build cannot honour.
+int run_node(const node_config& config);
+
+}  // namespace kv

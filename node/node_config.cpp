@@ -1,0 +1,435 @@
+// Reading kvnode's configuration: the TOML file of contract section 4, then the flags over it.
+// Every value is checked here, and every error is one line naming where it came from.
+#include "node/node_config.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <toml++/toml.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+namespace kv {
+namespace {
+
+constexpr std::size_t kMaxNodeIdBytes = 128;
+constexpr std::int64_t kMaxPartitions = 4096;
+constexpr std::size_t kMaxSplitPoints = kMaxPartitions - 1;
+
+// The error is printed as one line on stderr, and paths, keys, values and the messages of the
+// TOML and flag parsers may all hold control characters: they are shown as \xNN.
+config_error make_error(std::string_view message) {
+  std::string line;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      std::array<char, 5> escape{};
+      std::snprintf(escape.data(), escape.size(), "\\x%02X", byte);
+      line += escape.data();
+    } else {
+      line += c;
+    }
+  }
+  return config_error(line);
+}
+
+// A string as it appears in a message, quoted so that "" and " x" are visible.
+std::string in_quotes(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A key as TOML writes it: bare when it can be, quoted otherwise.
+std::string key_text(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return is_ascii_alnum(c) || c == '_' || c == '-';
+  });
+  return bare ? std::string(key) : in_quotes(key);
+}
+
+// Checks and conversions shared by the file and the flags. Each throws std::invalid_argument
+// with what the value must be; the caller adds where the value came from and what it was.
+
+std::string parse_node_id(const std::string& text) {
+  const bool valid = !text.empty() && text.size() <= kMaxNodeIdBytes &&
+                     std::all_of(text.begin(), text.end(), [](char c) {
+                       return is_ascii_alnum(c) || c == '.' || c == '_' || c == '-';
+                     });
+  if (!valid) throw std::invalid_argument("must be 1 to 128 characters from A-Z a-z 0-9 . _ -");
+  return text;
+}
+
+std::string parse_data_dir(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty");
+  return text;
+}
+
+std::string parse_feed_endpoint(const std::string& text) {
+  for (const std::string_view scheme : {"tcp://", "ipc://", "inproc://"}) {
+    if (text.starts_with(scheme) && text.size() > scheme.size()) return text;
+  }
+  throw std::invalid_argument("must be tcp://, ipc:// or inproc:// followed by an address");
+}
+
+persistence_mode parse_persistence(const std::string& text) {
+  if (text == "none") return persistence_mode::none;
+  if (text == "wal") return persistence_mode::wal;
+  throw std::invalid_argument(R"(must be "none" or "wal")");
+}
+
+fsync_mode parse_fsync(const std::string& text) {
+  if (text == "always") return fsync_mode::always;
+  if (text == "everysec") return fsync_mode::everysec;
+  if (text == "no") return fsync_mode::no;
+  throw std::invalid_argument(R"(must be "always", "everysec" or "no")");
+}
+
+// The names spdlog knows, spelled as it spells them.
+std::string parse_log_level(const std::string& text) {
+  for (const std::string_view level :
+       {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    if (text == level) return text;
+  }
+  throw std::invalid_argument(
+      R"(must be one of "trace", "debug", "info", "warn", "error", "critical", "off")");
+}
+
+std::uint16_t parse_port(std::string_view text) {
+  unsigned value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || value > 65535) {
+    throw std::invalid_argument("port must be an integer from 0 to 65535");
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+bool is_ipv6_address(std::string_view text) {
+  in6_addr address{};
+  return inet_pton(AF_INET6, std::string(text).c_str(), &address) == 1;
+}
+
+// The TOML file.
+
+[[noreturn]] void fail_file(const std::string& path, const std::string& what) {
+  throw make_error("config " + path + ": " + what);
+}
+
+// What a value is, for "got ..." in a message: strings quoted, containers by kind only, so the
+// message stays short.
+std::string describe(const toml::node& node) {
+  if (const auto* text = node.as_string()) return in_quotes(text->get());
+  if (node.is_array()) return "an array";
+  if (node.is_table()) return "a table";
+  std::ostringstream out;
+  node.visit([&out](const auto& value) { out << value; });
+  return out.str();
+}
+
+// One value of the file, with the file and key that an error about it must name.
+class file_value {
+ public:
+  file_value(const std::string& path, std::string key, const toml::node& node)
+      : path_(path), key_(std::move(key)), node_(node) {}
+
+  const toml::node& node() const { return node_; }
+
+  file_value element(std::size_t index, const toml::node& node) const {
+    return file_value(path_, key_ + "[" + std::to_string(index) + "]", node);
+  }
+
+  // Wrong types are errors too: a quoted "2" is not taken for the integer 2.
+  std::int64_t integer(std::int64_t min, std::int64_t max) const {
+    const auto* value = node_.as_integer();
+    if (value == nullptr || value->get() < min || value->get() > max) {
+      fail("must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return value->get();
+  }
+
+  const std::string& string() const {
+    const auto* value = node_.as_string();
+    if (value == nullptr) fail("must be a string");
+    return value->get();
+  }
+
+  // The string value converted by one of the parse_ functions above.
+  template <class Parse>
+  auto parsed(Parse parse) const {
+    const std::string& text = string();
+    try {
+      return parse(text);
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& reason) const { fail(reason, describe(node_)); }
+
+  [[noreturn]] void fail(const std::string& reason, const std::string& got) const {
+    fail_file(path_, key_ + ": " + reason + ", got " + got);
+  }
+
+ private:
+  const std::string& path_;
+  std::string key_;
+  const toml::node& node_;
+};
+
+std::vector<std::string> read_split_points(const file_value& value) {
+  const toml::array* array = value.node().as_array();
+  if (array == nullptr) value.fail("must be an array of strings");
+  if (array->size() > kMaxSplitPoints) {
+    value.fail("must have at most " + std::to_string(kMaxSplitPoints) + " entries",
+               std::to_string(array->size()));
+  }
+  std::vector<std::string> points;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const file_value point = value.element(i, *array->get(i));
+    const auto* text = point.node().as_string();
+    if (text == nullptr || text->get().empty()) point.fail("must be a non-empty string");
+    // std::string compares as unsigned bytes, which is the order of keys (contract section 1).
+    if (!points.empty() && text->get() <= points.back()) {
+      point.fail("must be greater than " + in_quotes(points.back()) +
+                 ", the split point before it");
+    }
+    points.push_back(text->get());
+  }
+  return points;
+}
+
+// One key a config file may set, and how its value lands in node_config.
+struct file_key {
+  std::string_view table;
+  std::string_view name;
+  void (*read)(const file_value&, node_config&);
+};
+
+// Every key a config file may set. Any other key is an error, so that a typo is reported rather
+// than leaving the node on a default.
+constexpr file_key kFileKeys[] = {
+    {"node", "id",
+     [](const file_value& v, node_config& c) { c.node_id = v.parsed(parse_node_id); }},
+    {"node", "data_dir",
+     [](const file_value& v, node_config& c) { c.data_dir = v.parsed(parse_data_dir); }},
+    {"http", "listen",
+     [](const file_value& v, node_config& c) { c.http_listen = v.parsed(parse_listen_address); }},
+    {"http", "threads",
+     [](const file_value& v, node_config& c) {
+       c.http_threads = static_cast<int>(v.integer(1, 64));
+     }},
+    {"http", "drain_seconds",
+     [](const file_value& v, node_config& c) {
+       c.drain_seconds = static_cast<int>(v.integer(0, 3600));
+     }},
+    {"feed", "zmq_endpoint",
+     [](const file_value& v, node_config& c) { c.feed_endpoint = v.parsed(parse_feed_endpoint); }},
+    {"feed", "history_events",
+     [](const file_value& v, node_config& c) {
+       c.history_events = static_cast<std::size_t>(v.integer(0, 100'000'000));
+     }},
+    {"feed", "history_bytes",
+     [](const file_value& v, node_config& c) {
+       c.history_bytes = static_cast<std::size_t>(v.integer(0, std::int64_t{1} << 40));
+     }},
+    {"partitions", "count",
+     [](const file_value& v, node_config& c) {
+       c.partition_count = static_cast<std::size_t>(v.integer(1, kMaxPartitions));
+     }},
+    {"partitions", "split_points",
+     [](const file_value& v, node_config& c) {
+       c.split_points = read_split_points(v);
+       c.partition_count = c.split_points.size() + 1;
+     }},
+    {"storage", "persistence",
+     [](const file_value& v, node_config& c) { c.persistence = v.parsed(parse_persistence); }},
+    {"storage", "fsync",
+     [](const file_value& v, node_config& c) { c.fsync = v.parsed(parse_fsync); }},
+    {"limits", "max_key_bytes",
+     [](const file_value& v, node_config& c) {
+       c.max_key_bytes = static_cast<std::size_t>(v.integer(1, 65535));
+     }},
+    {"limits", "max_value_bytes",
+     [](const file_value& v, node_config& c) {
+       c.max_value_bytes = static_cast<std::size_t>(v.integer(1, std::int64_t{512} << 20));
+     }},
+    {"log", "level",
+     [](const file_value& v, node_config& c) { c.log_level = v.parsed(parse_log_level); }},
+};
+
+bool is_known_table(std::string_view table) {
+  return std::any_of(std::begin(kFileKeys), std::end(kFileKeys),
+                     [table](const file_key& key) { return key.table == table; });
+}
+
+bool is_known_key(std::string_view table, std::string_view name) {
+  return std::any_of(std::begin(kFileKeys), std::end(kFileKeys),
+                     [&](const file_key& key) { return key.table == table && key.name == name; });
+}
+
+void reject_unknown_keys(const std::string& path, const toml::table& root) {
+  for (const auto& [table_key, table_node] : root) {
+    const std::string table_name = key_text(table_key.str());
+    if (!is_known_table(table_key.str())) {
+      fail_file(path, table_node.is_table() ? "unknown table [" + table_name + "]"
+                                            : "unknown key " + table_name);
+    }
+    const toml::table* table = table_node.as_table();
+    if (table == nullptr) file_value(path, table_name, table_node).fail("must be a table");
+    for (const auto& [key, value] : *table) {
+      if (!is_known_key(table_key.str(), key.str())) {
+        fail_file(path, "unknown key " + table_name + "." + key_text(key.str()));
+      }
+    }
+  }
+}
+
+// Read whole, checking for read errors: a directory opens like a file and would otherwise pass
+// for an empty config.
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) fail_file(path, "cannot open file");
+  std::string text;
+  std::array<char, 4096> buffer;
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) fail_file(path, "cannot read file");
+  return text;
+}
+
+toml::table parse_file(const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    return toml::parse(std::string_view(text), std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    fail_file(path, "line " + std::to_string(e.source().begin.line) + ": " +
+                        std::string(e.description()));
+  }
+}
+
+// The flags.
+
+// A flag that overrides a key of the file, checked by the same parse_ function as that key.
+struct flag_override {
+  const char* name;
+  const char* type_name;
+  const char* description;
+  void (*apply)(const std::string&, node_config&);
+};
+
+constexpr flag_override kFlagOverrides[] = {
+    {"--http-listen", "HOST:PORT", "Address of the HTTP API; overrides http.listen",
+     [](const std::string& v, node_config& c) { c.http_listen = parse_listen_address(v); }},
+    {"--feed-endpoint", "ENDPOINT",
+     "ZeroMQ endpoint of the change feed; overrides feed.zmq_endpoint",
+     [](const std::string& v, node_config& c) { c.feed_endpoint = parse_feed_endpoint(v); }},
+    {"--data-dir", "DIR", "Directory of the node's files; overrides node.data_dir",
+     [](const std::string& v, node_config& c) { c.data_dir = parse_data_dir(v); }},
+    {"--persistence", "none|wal",
+     "Keep writes in memory only, or in a WAL; overrides storage.persistence",
+     [](const std::string& v, node_config& c) { c.persistence = parse_persistence(v); }},
+    {"--log-level", "LEVEL",
+     "trace, debug, info, warn, error, critical or off; overrides log.level",
+     [](const std::string& v, node_config& c) { c.log_level = parse_log_level(v); }},
+};
+
+}  // namespace
+
+listen_address parse_listen_address(const std::string& text) {
+  const std::string_view view = text;
+  if (view.starts_with('[')) {
+    const std::size_t close = view.find(']');
+    if (close == std::string_view::npos || view.substr(close + 1, 1) != ":") {
+      throw std::invalid_argument("expected [IPV6]:PORT");
+    }
+    const std::string_view host = view.substr(1, close - 1);
+    if (!is_ipv6_address(host)) throw std::invalid_argument("expected an IPv6 address in brackets");
+    return {std::string(host), parse_port(view.substr(close + 2))};
+  }
+  const std::size_t colon = view.rfind(':');
+  if (colon == std::string_view::npos) throw std::invalid_argument("expected HOST:PORT");
+  const std::string_view host = view.substr(0, colon);
+  if (host.empty()) throw std::invalid_argument("host must not be empty");
+  if (host.find(':') != std::string_view::npos) {
+    throw std::invalid_argument("an IPv6 host must be in brackets, as [::1]:8080");
+  }
+  return {std::string(host), parse_port(view.substr(colon + 1))};
+}
+
+node_config load_config_file(const std::string& path) {
+  const toml::table root = parse_file(path);
+  reject_unknown_keys(path, root);
+  if (root["partitions"]["count"] && root["partitions"]["split_points"]) {
+    fail_file(path, "set partitions.count or partitions.split_points, not both");
+  }
+  node_config config;
+  for (const file_key& key : kFileKeys) {
+    if (const toml::node* node = root[key.table][key.name].node()) {
+      key.read(file_value(path, std::string(key.table) + "." + std::string(key.name), *node),
+               config);
+    }
+  }
+  return config;
+}
+
+command_line parse_command_line(int argc, const char* const* argv) {
+  CLI::App app{"kvnode: one node of the kvactor key-value store.", "kvnode"};
+  std::string config_path;
+  CLI::Option* config_option =
+      app.add_option("--config", config_path, "TOML config file; without it, built-in defaults")
+          ->type_name("FILE");
+  std::array<std::string, std::size(kFlagOverrides)> values;
+  std::array<CLI::Option*, std::size(kFlagOverrides)> options{};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const flag_override& flag = kFlagOverrides[i];
+    options[i] = app.add_option(flag.name, values[i], flag.description)->type_name(flag.type_name);
+  }
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and exit");
+
+  command_line result;
+  try {
+    // An empty argv (argc 0) is legal for execve, and CLI11 2.1 would size a vector by argc - 1.
+    app.parse(std::max(argc, 1), argv);
+  } catch (const CLI::CallForHelp&) {
+    result.what = command_line::action::print_help;
+    result.output = app.help();
+    return result;
+  } catch (const CLI::ParseError& e) {
+    throw make_error(e.what());
+  }
+  if (version) {
+    result.what = command_line::action::print_version;
+    result.output = "kvnode " KVACTOR_VERSION "\n";
+    return result;
+  }
+
+  if (config_option->count() > 0) result.config = load_config_file(config_path);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (options[i]->count() == 0) continue;
+    try {
+      kFlagOverrides[i].apply(values[i], result.config);
+    } catch (const std::invalid_argument& e) {
+      throw make_error(std::string("flag ") + kFlagOverrides[i].name + ": " + e.what() + ", got " +
+                       in_quotes(values[i]));
+    }
+  }
+  return result;
+}
+
+}  // namespace kv

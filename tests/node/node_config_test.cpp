@@ -1,0 +1,617 @@
+// Tests of kvnode's configuration: the TOML file and flags of contract section 4.
+#include "node/node_config.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace kv {
+namespace {
+
+// The example file of contract section 4, verbatim.
+constexpr const char* kContractExample = R"toml([node]
+id = "node-1"
+data_dir = "./data"
+[http]
+listen = "127.0.0.1:8080"
+threads = 2
+drain_seconds = 0
+[feed]
+zmq_endpoint = "tcp://127.0.0.1:5556"
+history_events = 100000
+history_bytes = 67108864
+[partitions]
+count = 16              # key ranges of equal width, or:
+# split_points = ["g", "n", "t"]
+[storage]
+persistence = "none"    # "none" | "wal"
+fsync = "everysec"      # "always" | "everysec" | "no"
+[limits]
+max_key_bytes = 250
+max_value_bytes = 1048576
+[log]
+level = "info"
+)toml";
+
+// Every key set to something other than its default, so that each one is seen to be read.
+constexpr const char* kEveryKeyChanged = R"toml([node]
+id = "eu-west_2.node-7"
+data_dir = "/var/lib/kvactor"
+[http]
+listen = "0.0.0.0:9090"
+threads = 8
+drain_seconds = 30
+[feed]
+zmq_endpoint = "ipc:///run/kvactor/feed"
+history_events = 5000
+history_bytes = 1048576
+[partitions]
+split_points = ["g", "n", "t"]
+[storage]
+persistence = "wal"
+fsync = "always"
+[limits]
+max_key_bytes = 1024
+max_value_bytes = 4194304
+[log]
+level = "debug"
+)toml";
+
+// The contract's defaults, spelled out rather than taken from node_config{}, so that a changed
+// default in the header is caught.
+void expect_contract_defaults(const node_config& config) {
+  EXPECT_EQ(config.node_id, "node-1");
+  EXPECT_EQ(config.data_dir, "./data");
+  EXPECT_EQ(config.http_listen.host, "127.0.0.1");
+  EXPECT_EQ(config.http_listen.port, 8080);
+  EXPECT_EQ(config.http_threads, 2);
+  EXPECT_EQ(config.drain_seconds, 0);
+  EXPECT_EQ(config.feed_endpoint, "tcp://127.0.0.1:5556");
+  EXPECT_EQ(config.history_events, 100000u);
+  EXPECT_EQ(config.history_bytes, 67108864u);
+  EXPECT_EQ(config.partition_count, 16u);
+  EXPECT_TRUE(config.split_points.empty());
+  EXPECT_EQ(config.persistence, persistence_mode::none);
+  EXPECT_EQ(config.fsync, fsync_mode::everysec);
+  EXPECT_EQ(config.max_key_bytes, 250u);
+  EXPECT_EQ(config.max_value_bytes, 1048576u);
+  EXPECT_EQ(config.log_level, "info");
+}
+
+// The message of the config_error that `parse` throws; a failure when it throws none.
+template <class Parse>
+std::string config_error_of(Parse parse) {
+  try {
+    parse();
+  } catch (const config_error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
+    return message;
+  }
+  ADD_FAILURE() << "no config_error";
+  return "";
+}
+
+command_line parse_args(std::vector<std::string> args) {
+  args.insert(args.begin(), "kvnode");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string flag_error(const std::vector<std::string>& args) {
+  return config_error_of([&] { parse_args(args); });
+}
+
+// Gives each test its own directory for config files and removes it afterwards.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kvactor-config-XXXXXX");
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to a file in the test's directory and returns its path.
+  std::string write(const std::string& text, const std::string& name = "node.toml") {
+    const std::string path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  // The error of loading `text`, with the "config PATH: " prefix checked and removed.
+  std::string load_error(const std::string& text) {
+    const std::string path = write(text);
+    const std::string message = config_error_of([&] { load_config_file(path); });
+    const std::string prefix = "config " + path + ": ";
+    EXPECT_EQ(message.substr(0, prefix.size()), prefix);
+    return message.substr(std::min(prefix.size(), message.size()));
+  }
+
+  std::filesystem::path dir_;
+};
+
+// Defaults and valid files.
+
+TEST(ConfigCommandLineTest, NoFlagsRunsOnTheContractDefaults) {
+  const command_line line = parse_args({});
+  EXPECT_EQ(line.what, command_line::action::run);
+  EXPECT_EQ(line.output, "");
+  expect_contract_defaults(line.config);
+}
+
+TEST_F(ConfigTest, ContractExampleLoads) {
+  expect_contract_defaults(load_config_file(write(kContractExample)));
+}
+
+TEST_F(ConfigTest, EmptyFileKeepsTheDefaults) {
+  expect_contract_defaults(load_config_file(write("")));
+}
+
+TEST_F(ConfigTest, EveryKeyIsRead) {
+  const node_config config = load_config_file(write(kEveryKeyChanged));
+  EXPECT_EQ(config.node_id, "eu-west_2.node-7");
+  EXPECT_EQ(config.data_dir, "/var/lib/kvactor");
+  EXPECT_EQ(config.http_listen.host, "0.0.0.0");
+  EXPECT_EQ(config.http_listen.port, 9090);
+  EXPECT_EQ(config.http_threads, 8);
+  EXPECT_EQ(config.drain_seconds, 30);
+  EXPECT_EQ(config.feed_endpoint, "ipc:///run/kvactor/feed");
+  EXPECT_EQ(config.history_events, 5000u);
+  EXPECT_EQ(config.history_bytes, 1048576u);
+  EXPECT_EQ(config.split_points, (std::vector<std::string>{"g", "n", "t"}));
+  EXPECT_EQ(config.partition_count, 4u);
+  EXPECT_EQ(config.persistence, persistence_mode::wal);
+  EXPECT_EQ(config.fsync, fsync_mode::always);
+  EXPECT_EQ(config.max_key_bytes, 1024u);
+  EXPECT_EQ(config.max_value_bytes, 4194304u);
+  EXPECT_EQ(config.log_level, "debug");
+}
+
+TEST_F(ConfigTest, PartialFileKeepsTheOtherDefaults) {
+  node_config expected;
+  expected.http_threads = 4;
+  const node_config config = load_config_file(write("[http]\nthreads = 4\n"));
+  EXPECT_EQ(config.http_threads, 4);
+  EXPECT_EQ(config.http_listen.port, expected.http_listen.port);
+  EXPECT_EQ(config.partition_count, expected.partition_count);
+  EXPECT_EQ(config.log_level, expected.log_level);
+}
+
+TEST_F(ConfigTest, RangeLimitsAreAccepted) {
+  const node_config low = load_config_file(write(R"toml(
+node.id = "a"
+http = { listen = "h:0", threads = 1, drain_seconds = 0 }
+feed = { zmq_endpoint = "inproc://f", history_events = 0, history_bytes = 0 }
+partitions.count = 1
+limits = { max_key_bytes = 1, max_value_bytes = 1 }
+)toml"));
+  EXPECT_EQ(low.http_listen.port, 0);
+  EXPECT_EQ(low.http_threads, 1);
+  EXPECT_EQ(low.partition_count, 1u);
+  EXPECT_EQ(low.max_value_bytes, 1u);
+
+  const node_config high = load_config_file(write(R"toml(
+node.id = ")toml" + std::string(128, 'x') + R"toml("
+http = { listen = "h:65535", threads = 64, drain_seconds = 3600 }
+feed = { history_events = 100000000, history_bytes = 1099511627776 }
+partitions.count = 4096
+limits = { max_key_bytes = 65535, max_value_bytes = 536870912 }
+)toml"));
+  EXPECT_EQ(high.node_id.size(), 128u);
+  EXPECT_EQ(high.http_listen.port, 65535);
+  EXPECT_EQ(high.http_threads, 64);
+  EXPECT_EQ(high.drain_seconds, 3600);
+  EXPECT_EQ(high.history_events, 100000000u);
+  EXPECT_EQ(high.history_bytes, std::size_t{1} << 40);
+  EXPECT_EQ(high.partition_count, 4096u);
+  EXPECT_EQ(high.max_key_bytes, 65535u);
+  EXPECT_EQ(high.max_value_bytes, std::size_t{512} << 20);
+}
+
+TEST_F(ConfigTest, EveryPersistenceFsyncAndLogLevelIsAccepted) {
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_EQ(load_config_file(write(std::string("log.level = \"") + level + "\"")).log_level,
+              level);
+  }
+  EXPECT_EQ(load_config_file(write("storage.persistence = \"none\"")).persistence,
+            persistence_mode::none);
+  EXPECT_EQ(load_config_file(write("storage.fsync = \"everysec\"")).fsync, fsync_mode::everysec);
+  EXPECT_EQ(load_config_file(write("storage.fsync = \"no\"")).fsync, fsync_mode::no);
+}
+
+TEST_F(ConfigTest, SplitPointsAreOrderedBytewise) {
+  // 'B' (0x42) sorts before 'a' (0x61), and "é" (0xC3 0xA9) after "z" (0x7A).
+  const node_config config =
+      load_config_file(write("partitions.split_points = [\"B\", \"a\", \"z\", \"\u00e9\"]"));
+  EXPECT_EQ(config.split_points, (std::vector<std::string>{"B", "a", "z", "\u00e9"}));
+  EXPECT_EQ(config.partition_count, 5u);
+}
+
+TEST_F(ConfigTest, EmptySplitPointsMeanOnePartition) {
+  const node_config config = load_config_file(write("partitions.split_points = []"));
+  EXPECT_TRUE(config.split_points.empty());
+  EXPECT_EQ(config.partition_count, 1u);
+}
+
+// partitions.split_points = ["k0000", "k0001", ...], `count` of them.
+std::string many_split_points(int count) {
+  std::string text = "partitions.split_points = [";
+  for (int i = 0; i < count; ++i) {
+    char point[16];
+    std::snprintf(point, sizeof point, "\"k%04d\",", i);
+    text += point;
+  }
+  return text + "]";
+}
+
+TEST_F(ConfigTest, AtMost4095SplitPoints) {
+  EXPECT_EQ(load_config_file(write(many_split_points(4095))).partition_count, 4096u);
+  EXPECT_EQ(load_error(many_split_points(4096)),
+            "partitions.split_points: must have at most 4095 entries, got 4096");
+}
+
+// Errors in the file. Each is the whole message after "config PATH: ".
+
+struct bad_file {
+  const char* name;  // of the test
+  const char* toml;
+  const char* error;
+};
+
+class ConfigFileErrorTest : public ConfigTest, public ::testing::WithParamInterface<bad_file> {};
+
+TEST_P(ConfigFileErrorTest, NamesTheKeyAndTheProblem) {
+  EXPECT_EQ(load_error(GetParam().toml), GetParam().error);
+}
+
+constexpr bad_file kBadFiles[] = {
+    // [node]
+    {"IdEmpty", R"(node.id = "")",
+     R"(node.id: must be 1 to 128 characters from A-Z a-z 0-9 . _ -, got "")"},
+    {"IdWithSpace", R"(node.id = "node 1")",
+     R"(node.id: must be 1 to 128 characters from A-Z a-z 0-9 . _ -, got "node 1")"},
+    {"IdWithSlash", R"(node.id = "a/b")",
+     R"(node.id: must be 1 to 128 characters from A-Z a-z 0-9 . _ -, got "a/b")"},
+    {"IdNotString", R"(node.id = 7)", R"(node.id: must be a string, got 7)"},
+    {"DataDirEmpty", R"(node.data_dir = "")", R"(node.data_dir: must not be empty, got "")"},
+    // [http]
+    {"ListenWithoutPort", R"(http.listen = "localhost")",
+     R"(http.listen: expected HOST:PORT, got "localhost")"},
+    {"ListenPortTooBig", R"(http.listen = "127.0.0.1:65536")",
+     R"(http.listen: port must be an integer from 0 to 65535, got "127.0.0.1:65536")"},
+    {"ListenPortNotNumber", R"(http.listen = "127.0.0.1:http")",
+     R"(http.listen: port must be an integer from 0 to 65535, got "127.0.0.1:http")"},
+    {"ListenEmptyHost", R"(http.listen = ":8080")",
+     R"(http.listen: host must not be empty, got ":8080")"},
+    {"ListenIpv6WithoutBrackets", R"(http.listen = "::1:8080")",
+     R"(http.listen: an IPv6 host must be in brackets, as [::1]:8080, got "::1:8080")"},
+    {"ListenNotString", R"(http.listen = 8080)", R"(http.listen: must be a string, got 8080)"},
+    {"ThreadsZero", R"(http.threads = 0)",
+     R"(http.threads: must be an integer from 1 to 64, got 0)"},
+    {"ThreadsTooMany", R"(http.threads = 65)",
+     R"(http.threads: must be an integer from 1 to 64, got 65)"},
+    {"ThreadsString", R"(http.threads = "2")",
+     R"(http.threads: must be an integer from 1 to 64, got "2")"},
+    {"ThreadsFloat", R"(http.threads = 2.0)",
+     R"(http.threads: must be an integer from 1 to 64, got 2.0)"},
+    {"ThreadsBool", R"(http.threads = true)",
+     R"(http.threads: must be an integer from 1 to 64, got true)"},
+    {"DrainNegative", R"(http.drain_seconds = -1)",
+     R"(http.drain_seconds: must be an integer from 0 to 3600, got -1)"},
+    {"DrainTooLong", R"(http.drain_seconds = 3601)",
+     R"(http.drain_seconds: must be an integer from 0 to 3600, got 3601)"},
+    // [feed]
+    {"EndpointUnknownScheme", R"(feed.zmq_endpoint = "udp://127.0.0.1:5556")",
+     R"(feed.zmq_endpoint: must be tcp://, ipc:// or inproc:// followed by an address, got "udp://127.0.0.1:5556")"},
+    {"EndpointOnlyScheme", R"(feed.zmq_endpoint = "tcp://")",
+     R"(feed.zmq_endpoint: must be tcp://, ipc:// or inproc:// followed by an address, got "tcp://")"},
+    {"HistoryEventsNegative", R"(feed.history_events = -1)",
+     R"(feed.history_events: must be an integer from 0 to 100000000, got -1)"},
+    {"HistoryEventsTooMany", R"(feed.history_events = 100000001)",
+     R"(feed.history_events: must be an integer from 0 to 100000000, got 100000001)"},
+    {"HistoryBytesTooMany", R"(feed.history_bytes = 1099511627777)",
+     R"(feed.history_bytes: must be an integer from 0 to 1099511627776, got 1099511627777)"},
+    {"HistoryBytesArray", R"(feed.history_bytes = [1])",
+     R"(feed.history_bytes: must be an integer from 0 to 1099511627776, got an array)"},
+    // [partitions]
+    {"CountZero", R"(partitions.count = 0)",
+     R"(partitions.count: must be an integer from 1 to 4096, got 0)"},
+    {"CountTooMany", R"(partitions.count = 4097)",
+     R"(partitions.count: must be an integer from 1 to 4096, got 4097)"},
+    {"CountAndSplitPoints", "[partitions]\ncount = 4\nsplit_points = [\"m\"]",
+     R"(set partitions.count or partitions.split_points, not both)"},
+    {"SplitPointsNotArray", R"(partitions.split_points = "g")",
+     R"(partitions.split_points: must be an array of strings, got "g")"},
+    {"SplitPointNotString", R"(partitions.split_points = ["g", 5])",
+     R"(partitions.split_points[1]: must be a non-empty string, got 5)"},
+    {"SplitPointEmpty", R"(partitions.split_points = [""])",
+     R"(partitions.split_points[0]: must be a non-empty string, got "")"},
+    {"SplitPointRepeated", R"(partitions.split_points = ["g", "g"])",
+     R"(partitions.split_points[1]: must be greater than "g", the split point before it, got "g")"},
+    {"SplitPointsDecreasing", R"(partitions.split_points = ["g", "t", "n"])",
+     R"(partitions.split_points[2]: must be greater than "t", the split point before it, got "n")"},
+    {"SplitPointsNotBytewise", "partitions.split_points = [\"\u00e9\", \"z\"]",
+     "partitions.split_points[1]: must be greater than \"\u00e9\", the split point before it, got "
+     "\"z\""},
+    // [storage]
+    {"PersistenceUnknown", R"(storage.persistence = "disk")",
+     R"(storage.persistence: must be "none" or "wal", got "disk")"},
+    {"PersistenceUppercase", R"(storage.persistence = "WAL")",
+     R"(storage.persistence: must be "none" or "wal", got "WAL")"},
+    {"FsyncUnknown", R"(storage.fsync = "sometimes")",
+     R"(storage.fsync: must be "always", "everysec" or "no", got "sometimes")"},
+    {"FsyncBool", R"(storage.fsync = false)", R"(storage.fsync: must be a string, got false)"},
+    // [limits]
+    {"MaxKeyZero", R"(limits.max_key_bytes = 0)",
+     R"(limits.max_key_bytes: must be an integer from 1 to 65535, got 0)"},
+    {"MaxKeyTooBig", R"(limits.max_key_bytes = 65536)",
+     R"(limits.max_key_bytes: must be an integer from 1 to 65535, got 65536)"},
+    {"MaxValueZero", R"(limits.max_value_bytes = 0)",
+     R"(limits.max_value_bytes: must be an integer from 1 to 536870912, got 0)"},
+    {"MaxValueTooBig", R"(limits.max_value_bytes = 536870913)",
+     R"(limits.max_value_bytes: must be an integer from 1 to 536870912, got 536870913)"},
+    // [log]
+    {"LevelUnknown", R"(log.level = "verbose")",
+     R"(log.level: must be one of "trace", "debug", "info", "warn", "error", "critical", "off", got "verbose")"},
+    {"LevelWithNewline", "log.level = \"in\\nfo\"",
+     R"(log.level: must be one of "trace", "debug", "info", "warn", "error", "critical", "off", got "in\x0Afo")"},
+    // Unknown keys and tables, and tables that are not tables.
+    {"UnknownKey", "[storage]\nfsynk = \"always\"", "unknown key storage.fsynk"},
+    {"UnknownQuotedKey", "[storage]\n\"fsync \" = \"always\"", R"(unknown key storage."fsync ")"},
+    {"UnknownSubtable", "[http.tls]\ncert = \"x\"", "unknown key http.tls"},
+    {"UnknownTable", "[nodes]\nid = \"a\"", "unknown table [nodes]"},
+    {"UnknownTopLevelKey", "threads = 2", "unknown key threads"},
+    {"TableNotATable", "http = 5", "http: must be a table, got 5"},
+    {"ArrayOfTables", "[[node]]\nid = \"a\"", "node: must be a table, got an array"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Keys, ConfigFileErrorTest, ::testing::ValuesIn(kBadFiles),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
+  const std::string error = load_error("[http]\nthreads = 2\nlisten = \n");
+  EXPECT_EQ(error.rfind("line 3: ", 0), 0u) << error;
+  EXPECT_GT(error.size(), std::string("line 3: ").size());
+}
+
+TEST_F(ConfigTest, DuplicateKeyIsASyntaxError) {
+  const std::string error = load_error("[http]\nthreads = 2\nthreads = 3\n");
+  EXPECT_EQ(error.rfind("line 3: ", 0), 0u) << error;
+}
+
+TEST_F(ConfigTest, MissingFileCannotBeOpened) {
+  const std::string path = (dir_ / "missing.toml").string();
+  EXPECT_EQ(config_error_of([&] { load_config_file(path); }),
+            "config " + path + ": cannot open file");
+}
+
+TEST_F(ConfigTest, DirectoryIsNotAnEmptyConfig) {
+  EXPECT_EQ(config_error_of([&] { load_config_file(dir_.string()); }),
+            "config " + dir_.string() + ": cannot read file");
+}
+
+// Flags.
+
+TEST_F(ConfigTest, ConfigFlagReadsTheFile) {
+  const command_line line = parse_args({"--config", write(kEveryKeyChanged)});
+  EXPECT_EQ(line.what, command_line::action::run);
+  EXPECT_EQ(line.config.node_id, "eu-west_2.node-7");
+  EXPECT_EQ(line.config.partition_count, 4u);
+}
+
+TEST_F(ConfigTest, HttpListenFlagOverridesTheFile) {
+  const node_config config =
+      parse_args({"--config", write(kEveryKeyChanged), "--http-listen", "[::1]:0"}).config;
+  EXPECT_EQ(config.http_listen.host, "::1");
+  EXPECT_EQ(config.http_listen.port, 0);
+  EXPECT_EQ(config.http_threads, 8);  // the rest still comes from the file
+}
+
+TEST_F(ConfigTest, FeedEndpointFlagOverridesTheFile) {
+  const node_config config =
+      parse_args({"--config", write(kEveryKeyChanged), "--feed-endpoint", "tcp://*:6000"}).config;
+  EXPECT_EQ(config.feed_endpoint, "tcp://*:6000");
+  EXPECT_EQ(config.http_listen.port, 9090);
+}
+
+TEST_F(ConfigTest, DataDirFlagOverridesTheFile) {
+  const node_config config =
+      parse_args({"--config", write(kEveryKeyChanged), "--data-dir=/tmp/kv"}).config;
+  EXPECT_EQ(config.data_dir, "/tmp/kv");
+  EXPECT_EQ(config.node_id, "eu-west_2.node-7");
+}
+
+TEST_F(ConfigTest, PersistenceFlagOverridesTheFile) {
+  const node_config config =
+      parse_args({"--config", write(kEveryKeyChanged), "--persistence", "none"}).config;
+  EXPECT_EQ(config.persistence, persistence_mode::none);
+  EXPECT_EQ(config.fsync, fsync_mode::always);
+}
+
+TEST_F(ConfigTest, LogLevelFlagOverridesTheFile) {
+  const node_config config =
+      parse_args({"--log-level", "warn", "--config", write(kEveryKeyChanged)}).config;
+  EXPECT_EQ(config.log_level, "warn");
+  EXPECT_EQ(config.max_key_bytes, 1024u);
+}
+
+TEST(ConfigCommandLineTest, FlagsOverrideTheDefaultsWithoutAFile) {
+  const node_config config =
+      parse_args({"--http-listen", "localhost:9000", "--persistence", "wal", "--data-dir", "d",
+                  "--feed-endpoint", "inproc://feed", "--log-level", "error"})
+          .config;
+  EXPECT_EQ(config.http_listen.host, "localhost");
+  EXPECT_EQ(config.http_listen.port, 9000);
+  EXPECT_EQ(config.persistence, persistence_mode::wal);
+  EXPECT_EQ(config.data_dir, "d");
+  EXPECT_EQ(config.feed_endpoint, "inproc://feed");
+  EXPECT_EQ(config.log_level, "error");
+  EXPECT_EQ(config.node_id, "node-1");
+}
+
+TEST(ConfigCommandLineTest, BadFlagValuesNameTheFlag) {
+  EXPECT_EQ(flag_error({"--persistence", "disk"}),
+            R"(flag --persistence: must be "none" or "wal", got "disk")");
+  EXPECT_EQ(
+      flag_error({"--http-listen", "127.0.0.1:99999"}),
+      R"(flag --http-listen: port must be an integer from 0 to 65535, got "127.0.0.1:99999")");
+  EXPECT_EQ(
+      flag_error({"--feed-endpoint", "127.0.0.1:5556"}),
+      R"(flag --feed-endpoint: must be tcp://, ipc:// or inproc:// followed by an address, got "127.0.0.1:5556")");
+  EXPECT_EQ(
+      flag_error({"--log-level", "loud"}),
+      R"(flag --log-level: must be one of "trace", "debug", "info", "warn", "error", "critical", "off", got "loud")");
+}
+
+TEST(ConfigCommandLineTest, EmptyFlagValueIsAnError) {
+  EXPECT_NE(flag_error({"--data-dir", ""}), "");
+  EXPECT_NE(flag_error({"--data-dir="}), "");
+}
+
+TEST_F(ConfigTest, BadFileUnderFlagsIsStillAnError) {
+  const std::string path = write("http.threads = 0");
+  EXPECT_EQ(flag_error({"--config", path, "--log-level", "debug"}),
+            "config " + path + ": http.threads: must be an integer from 1 to 64, got 0");
+}
+
+TEST_F(ConfigTest, MissingConfigFileIsAnError) {
+  const std::string path = (dir_ / "missing.toml").string();
+  EXPECT_EQ(flag_error({"--config", path}), "config " + path + ": cannot open file");
+}
+
+TEST(ConfigCommandLineTest, UnknownFlagIsAnError) {
+  EXPECT_NE(flag_error({"--http-port", "8080"}).find("--http-port"), std::string::npos);
+}
+
+TEST(ConfigCommandLineTest, EmptyArgvRunsOnTheDefaults) {
+  const char* const argv[] = {nullptr};
+  const command_line line = parse_command_line(0, argv);
+  EXPECT_EQ(line.what, command_line::action::run);
+  expect_contract_defaults(line.config);
+}
+
+TEST(ConfigCommandLineTest, StrayArgumentIsAnError) {
+  EXPECT_NE(flag_error({"node.toml"}).find("node.toml"), std::string::npos);
+}
+
+TEST(ConfigCommandLineTest, FlagWithoutValueIsAnError) {
+  EXPECT_NE(flag_error({"--config"}).find("--config"), std::string::npos);
+}
+
+TEST(ConfigCommandLineTest, RepeatedFlagIsAnError) {
+  EXPECT_NE(flag_error({"--data-dir", "a", "--data-dir", "b"}).find("--data-dir"),
+            std::string::npos);
+}
+
+TEST(ConfigCommandLineTest, HelpListsEveryFlag) {
+  const command_line line = parse_args({"--help"});
+  EXPECT_EQ(line.what, command_line::action::print_help);
+  for (const char* flag : {"--config", "--http-listen", "--feed-endpoint", "--data-dir",
+                           "--persistence", "--log-level", "--help", "--version"}) {
+    EXPECT_NE(line.output.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(line.output.back(), '\n');
+}
+
+TEST(ConfigCommandLineTest, HelpWinsOverBadValues) {
+  EXPECT_EQ(parse_args({"--persistence", "disk", "-h"}).what, command_line::action::print_help);
+}
+
+TEST(ConfigCommandLineTest, VersionPrintsTheVersion) {
+  const command_line line = parse_args({"--version"});
+  EXPECT_EQ(line.what, command_line::action::print_version);
+  EXPECT_TRUE(std::regex_match(line.output, std::regex("kvnode [0-9]+\\.[0-9]+\\.[0-9]+\n")))
+      << line.output;
+}
+
+TEST(ConfigCommandLineTest, VersionDoesNotReadTheConfig) {
+  EXPECT_EQ(parse_args({"--version", "--config", "/nonexistent/kvnode.toml"}).what,
+            command_line::action::print_version);
+}
+
+// parse_listen_address.
+
+// The reason parse_listen_address gives for rejecting `text`; a failure when it accepts it.
+std::string listen_error(const std::string& text) {
+  try {
+    parse_listen_address(text);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted " << text;
+  return "";
+}
+
+TEST(ParseListenAddressTest, HostAndPort) {
+  const listen_address address = parse_listen_address("127.0.0.1:8080");
+  EXPECT_EQ(address.host, "127.0.0.1");
+  EXPECT_EQ(address.port, 8080);
+}
+
+TEST(ParseListenAddressTest, HostName) {
+  const listen_address address = parse_listen_address("kv-1.example.com:443");
+  EXPECT_EQ(address.host, "kv-1.example.com");
+  EXPECT_EQ(address.port, 443);
+}
+
+TEST(ParseListenAddressTest, PortZeroAndMax) {
+  EXPECT_EQ(parse_listen_address("0.0.0.0:0").port, 0);
+  EXPECT_EQ(parse_listen_address("0.0.0.0:65535").port, 65535);
+}
+
+TEST(ParseListenAddressTest, Ipv6InBracketsGivesTheBareAddress) {
+  const listen_address loopback = parse_listen_address("[::1]:8080");
+  EXPECT_EQ(loopback.host, "::1");
+  EXPECT_EQ(loopback.port, 8080);
+  EXPECT_EQ(parse_listen_address("[::]:0").host, "::");
+  EXPECT_EQ(parse_listen_address("[2001:db8::42]:80").host, "2001:db8::42");
+  EXPECT_EQ(parse_listen_address("[::ffff:127.0.0.1]:80").host, "::ffff:127.0.0.1");
+}
+
+TEST(ParseListenAddressTest, BadAddressesThrowWithAReason) {
+  for (const char* text : {"",
+                           "127.0.0.1",
+                           "127.0.0.1:",
+                           ":8080",
+                           "127.0.0.1:65536",
+                           "127.0.0.1:-1",
+                           "127.0.0.1:+80",
+                           "127.0.0.1: 80",
+                           "127.0.0.1:80x",
+                           "127.0.0.1:99999999999999999999",
+                           "::1:8080",
+                           "::1",
+                           "[::1]",
+                           "[::1]8080",
+                           "[::1:8080",
+                           "[]:80",
+                           "[localhost]:80",
+                           "[127.0.0.1]:80",
+                           "[::1]:",
+                           "[::1]:65536"}) {
+    EXPECT_NE(listen_error(text), "") << text;
+  }
+}
+
+TEST(ParseListenAddressTest, Reasons) {
+  EXPECT_EQ(listen_error("localhost"), "expected HOST:PORT");
+  EXPECT_EQ(listen_error(":80"), "host must not be empty");
+  EXPECT_EQ(listen_error("localhost:80x"), "port must be an integer from 0 to 65535");
+  EXPECT_EQ(listen_error("fe80::1:80"), "an IPv6 host must be in brackets, as [::1]:8080");
+  EXPECT_EQ(listen_error("[::1]"), "expected [IPV6]:PORT");
+  EXPECT_EQ(listen_error("[nope]:80"), "expected an IPv6 address in brackets");
+  EXPECT_EQ(listen_error("[::1]:99999"), "port must be an integer from 0 to 65535");
+}
+
+}  // namespace
+}  // namespace kv
