@@ -1,0 +1,44 @@
+// Raw HTTP/1.1 chunked transfer encoding over Pistache's thread-safe Peer::send.
+#include "transports/http/chunked_stream.hpp"
+
+#include <fmt/format.h>
+#include <pistache/peer.h>
+
+namespace kv::http {
+
+chunked_stream::chunked_stream(exchange_ptr ex, int status, std::string_view content_type)
+    : ex_(std::move(ex)), peer_(ex_->writer().peer()) {
+  const auto code = static_cast<Pistache::Http::Code>(status);
+  send_raw(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n"
+                       "Connection: {}\r\n\r\n",
+                       status, Pistache::Http::codeString(code), content_type,
+                       ex_->keep_alive() ? "keep-alive" : "close"),
+           {});
+}
+
+void chunked_stream::write(std::string data, std::function<void()> written) {
+  if (data.empty()) {  // an empty chunk would end the response
+    if (written) written();
+    return;
+  }
+  send_raw(fmt::format("{:x}\r\n", data.size()) + data + "\r\n", std::move(written));
+}
+
+void chunked_stream::finish() {
+  send_raw("0\r\n\r\n", {});
+  ex_.reset();
+}
+
+void chunked_stream::send_raw(std::string bytes, std::function<void()> written) {
+  const auto peer = peer_.lock();
+  if (!peer) return;
+  const std::size_t size = bytes.size();
+  peer->send(Pistache::RawBuffer(std::move(bytes), size))
+      .then(
+          [written = std::move(written)](ssize_t) {
+            if (written) written();
+          },
+          [](std::exception_ptr) {});  // the client went away; the producer stops with it
+}
+
+}  // namespace kv::http

@@ -1,0 +1,47 @@
+// One request's response side: the Pistache writer, moved off the handler thread so that an
+// actor thread can answer later. It counts as in flight until the last holder lets go of it.
+#pragma once
+
+#include <pistache/http.h>
+
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string_view>
+
+#include "transports/http/server_context.hpp"
+
+namespace kv::http {
+
+class exchange {
+ public:
+  exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
+           server_context& context);
+  ~exchange();
+  exchange(const exchange&) = delete;
+  exchange& operator=(const exchange&) = delete;
+
+  // The body is left out in answer to HEAD.
+  void send(int status, std::string_view body, const Pistache::Http::Mime::MediaType& type);
+  void send_empty(int status);
+  void send_json(int status, const nlohmann::json& body);
+  void send_error(int status, std::string_view code, std::string_view message);
+  void add_header(std::string name, std::string value);
+
+  // Whether the client may send another request on this connection after the response.
+  bool keep_alive() const { return keep_alive_; }
+  Pistache::Http::ResponseWriter& writer() { return writer_; }
+  server_context& context() { return context_; }
+
+ private:
+  Pistache::Http::ResponseWriter writer_;
+  server_context& context_;
+  bool keep_alive_;
+  bool head_;
+};
+
+using exchange_ptr = std::shared_ptr<exchange>;
+
+// The JSON text of a value that may hold invalid UTF-8 (replaced by U+FFFD, never thrown on).
+std::string to_json_text(const nlohmann::json& value);
+
+}  // namespace kv::http

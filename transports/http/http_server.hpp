@@ -1,0 +1,49 @@
+// The HTTP transport: serves contract section 2 over Pistache, translating each request into
+// store_api calls that answer from actor threads, so no HTTP thread ever waits on an actor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "actors/store_api.hpp"
+
+namespace kv::http {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port, see http_server::port()
+  int threads = 2;
+  std::size_t max_key_bytes = 250;
+  std::size_t max_value_bytes = 1048576;
+  std::string node_id = "node-1";
+  std::string version;
+};
+
+// What /v1/readiness reports: 503 unless serving.
+enum class node_phase { starting, serving, draining };
+
+class http_server {
+ public:
+  http_server(server_options options, store_api store);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // Binds and serves on background threads. Throws std::runtime_error when it cannot listen.
+  void start();
+  std::uint16_t port() const;
+
+  void set_phase(node_phase phase);
+  // Requests (and streams) that have not finished their response yet.
+  std::size_t in_flight() const;
+  // Closes the listener and joins the HTTP threads; call once in_flight() is 0.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kv::http

@@ -1,0 +1,100 @@
+// GET, HEAD, PUT, POST and DELETE of one key (/v1/keys/{key}, and /get/{key} for old clients).
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/base64.hpp"
+#include "transports/http/http_error.hpp"
+#include "transports/http/request_params.hpp"
+#include "transports/http/routes.hpp"
+
+namespace kv::http {
+namespace {
+
+std::string quoted(const std::string& key) {
+  return "`" + key + "`";
+}
+
+void reply_not_found(const exchange_ptr& ex, const std::string& key) {
+  ex->send_error(404, "not_found", "no key " + quoted(key) + " found");
+}
+
+std::string conflict_message(const std::string& key, std::uint64_t expected,
+                             std::uint64_t current) {
+  if (current == 0) return "key " + quoted(key) + " does not exist";
+  if (expected == 0) return "key " + quoted(key) + " already exists";
+  return "key " + quoted(key) + " is at version " + std::to_string(current) + ", not " +
+         std::to_string(expected);
+}
+
+void get_key(std::string key, const exchange_ptr& ex) {
+  ex->context().store.get(key, [ex, key](std::optional<stored_value> found) {
+    if (!found) return reply_unavailable(ex);
+    if (!found->value) return reply_not_found(ex, key);
+    ex->add_header("X-Kv-Version", std::to_string(found->version));
+    ex->send(200, *found->value, MIME(Application, OctetStream));
+  });
+}
+
+void put_key(std::string key, value_ptr value, std::optional<std::uint64_t> expected,
+             const exchange_ptr& ex) {
+  check_value_size(value->size(), ex->context().options.max_value_bytes);
+  ex->context().store.put(
+      key, std::move(value), expected, [ex, key, expected](std::optional<put_outcome> outcome) {
+        if (!outcome) return reply_unavailable(ex);
+        if (outcome->status == write_status::conflict) {
+          return ex->send_error(409, "conflict",
+                                conflict_message(key, *expected, outcome->version));
+        }
+        ex->send_json(200,
+                      {{"key", key}, {"version", outcome->version}, {"created", outcome->created}});
+      });
+}
+
+void delete_key(std::string key, std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
+  ex->context().store.erase(
+      key, expected, [ex, key, expected](std::optional<delete_outcome> outcome) {
+        if (!outcome) return reply_unavailable(ex);
+        if (outcome->status == write_status::conflict) {
+          return ex->send_error(409, "conflict",
+                                conflict_message(key, *expected, outcome->current_version));
+        }
+        ex->send_json(200, {{"key", key}, {"deleted", outcome->deleted}});
+      });
+}
+
+// POST /v1/keys/{key} carries {"value": BASE64}, for clients that cannot send raw bytes.
+value_ptr value_from_json_body(const std::string& body) {
+  const auto document = nlohmann::json::parse(body, nullptr, false);
+  if (document.is_discarded()) throw bad_request("body is not valid JSON");
+  if (!document.is_object()) throw bad_request("body must be a JSON object {\"value\": BASE64}");
+  const auto field = document.find("value");
+  if (field == document.end() || !field->is_string()) {
+    throw bad_request("body must have a string field \"value\" holding base64");
+  }
+  auto decoded = base64_decode(field->get_ref<const std::string&>());
+  if (!decoded) throw bad_request("\"value\" is not valid base64");
+  return std::make_shared<const std::string>(std::move(*decoded));
+}
+
+}  // namespace
+
+void serve_key(const route_match& match, method m, const Request& request, const exchange_ptr& ex) {
+  std::string key = key_from_path(match.key, ex->context().options.max_key_bytes);
+  switch (m) {
+    case method::get:
+    case method::head:
+      return get_key(std::move(key), ex);
+    case method::put:
+      return put_key(std::move(key), std::make_shared<const std::string>(request.body()),
+                     query_unsigned(request, "if_version"), ex);
+    case method::post:
+      return put_key(std::move(key), value_from_json_body(request.body()),
+                     query_unsigned(request, "if_version"), ex);
+    case method::del:
+      return delete_key(std::move(key), query_unsigned(request, "if_version"), ex);
+    case method::other:
+      break;  // the dispatcher answers 405 before it gets here
+  }
+}
+
+}  // namespace kv::http

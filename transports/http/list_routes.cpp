@@ -1,0 +1,166 @@
+// Listing and batch writes: GET/POST /v1/keys, and the old services' /set, /search and /.
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/base64.hpp"
+#include "core/key.hpp"
+#include "transports/http/chunked_stream.hpp"
+#include "transports/http/http_error.hpp"
+#include "transports/http/request_params.hpp"
+#include "transports/http/routes.hpp"
+
+namespace kv::http {
+namespace {
+
+constexpr std::size_t default_list_limit = 1000;
+constexpr std::size_t max_list_limit = 10000;
+// A page with values stops at this many bytes, so that 10000 large values never build one
+// multi-gigabyte reply; the client follows `next` as for any page.
+constexpr std::size_t list_byte_budget = 16 << 20;
+// Streamed answers fetch pages of this size, and fetch the next only once the client has
+// taken the last, so a slow reader holds at most one page in memory.
+constexpr std::size_t stream_page_keys = 1000;
+constexpr std::size_t stream_page_bytes = 1 << 20;
+
+nlohmann::json optional_key(const std::optional<std::string>& key) {
+  return key ? nlohmann::json(*key) : nlohmann::json(nullptr);
+}
+
+void reply_page(const exchange_ptr& ex, const list_page& page, bool with_values) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& item : page.items) {
+    if (with_values) {
+      entries.push_back(
+          {{"key", item.key}, {"value", base64_encode(*item.value)}, {"version", item.version}});
+    } else {
+      entries.push_back(item.key);
+    }
+  }
+  ex->send_json(200, {{with_values ? "items" : "keys", std::move(entries)},
+                      {"next", optional_key(page.next)}});
+}
+
+// A JSON string value is stored as its UTF-8 bytes, any other JSON value as its compact text.
+std::string stored_form(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// Pages through every key matching `query`, writing each page as one chunk of a JSON
+// document that `render` formats.
+class streamed_listing : public std::enable_shared_from_this<streamed_listing> {
+ public:
+  using renderer = std::function<void(std::string& out, const scan_item& item)>;
+
+  streamed_listing(exchange_ptr ex, scan_query query, char open, char close, renderer render)
+      : store_(ex->context().store),
+        stream_(std::move(ex), 200, "application/json"),
+        query_(std::move(query)),
+        close_(close),
+        render_(std::move(render)) {
+    chunk_.push_back(open);
+  }
+
+  void fetch_next_page() {
+    store_.list(query_, [self = shared_from_this()](std::optional<list_page> page) {
+      self->write_page(std::move(page));
+    });
+  }
+
+ private:
+  void write_page(std::optional<list_page> page) {
+    // The status line is already out, so a store failure can only cut the document short:
+    // the client sees invalid JSON rather than a silently partial answer.
+    if (!page) return stream_.finish();
+    for (const auto& item : page->items) {
+      if (!first_item_) chunk_.push_back(',');
+      first_item_ = false;
+      render_(chunk_, item);
+    }
+    if (!page->next) {
+      chunk_.push_back(close_);
+      stream_.write(std::move(chunk_));
+      return stream_.finish();
+    }
+    query_.after = std::move(page->next);
+    stream_.write(std::exchange(chunk_, {}),
+                  [self = shared_from_this()] { self->fetch_next_page(); });
+  }
+
+  store_api store_;
+  chunked_stream stream_;
+  scan_query query_;
+  char close_;
+  renderer render_;
+  std::string chunk_;
+  bool first_item_ = true;
+};
+
+void stream_listing(const exchange_ptr& ex, scan_query query, char open, char close,
+                    streamed_listing::renderer render) {
+  query.limit = stream_page_keys;
+  query.byte_budget = stream_page_bytes;
+  std::make_shared<streamed_listing>(ex, std::move(query), open, close, std::move(render))
+      ->fetch_next_page();
+}
+
+}  // namespace
+
+void serve_list(const Request& request, const exchange_ptr& ex) {
+  scan_query query;
+  query.prefix = query_text(request, "prefix").value_or("");
+  query.suffix = query_text(request, "suffix").value_or("");
+  query.after = query_text(request, "after");
+  query.with_values = query_flag(request, "values");
+  query.limit = query_unsigned(request, "limit").value_or(default_list_limit);
+  if (query.limit < 1 || query.limit > max_list_limit) {
+    throw bad_request("limit must be from 1 to " + std::to_string(max_list_limit));
+  }
+  if (query.with_values) query.byte_budget = list_byte_budget;
+  const bool with_values = query.with_values;
+  ex->context().store.list(std::move(query), [ex, with_values](std::optional<list_page> page) {
+    if (!page) return reply_unavailable(ex);
+    reply_page(ex, *page, with_values);
+  });
+}
+
+void serve_batch(const Request& request, const exchange_ptr& ex) {
+  const auto document = nlohmann::json::parse(request.body(), nullptr, false);
+  if (document.is_discarded()) throw bad_request("body is not valid JSON");
+  if (!document.is_object()) throw bad_request("body must be a JSON object of keys and values");
+  const auto& options = ex->context().options;
+  // Everything is checked before anything is written: a bad pair writes nothing.
+  key_value_list pairs;
+  pairs.reserve(document.size());
+  for (const auto& [key, value] : document.items()) {
+    if (auto problem = key_problem(key, options.max_key_bytes)) {
+      throw bad_request("key `" + key + "`: " + *problem);
+    }
+    auto stored = std::make_shared<const std::string>(stored_form(value));
+    check_value_size(stored->size(), options.max_value_bytes);
+    pairs.emplace_back(key, std::move(stored));
+  }
+  ex->context().store.put_all(std::move(pairs), [ex](std::optional<std::size_t> written) {
+    if (!written) return reply_unavailable(ex);
+    ex->send_json(200, {{"written", *written}});
+  });
+}
+
+void serve_search(const Request& request, const exchange_ptr& ex) {
+  scan_query query;
+  query.prefix = query_text(request, "prefix").value_or("");
+  query.suffix = query_text(request, "suffix").value_or("");
+  stream_listing(ex, std::move(query), '[', ']',
+                 [](std::string& out, const scan_item& item) { out += to_json_text(item.key); });
+}
+
+void serve_dump(const exchange_ptr& ex) {
+  scan_query query;
+  query.with_values = true;
+  stream_listing(ex, std::move(query), '{', '}', [](std::string& out, const scan_item& item) {
+    out += to_json_text(item.key);
+    out.push_back(':');
+    out += to_json_text(*item.value);
+  });
+}
+
+}  // namespace kv::http

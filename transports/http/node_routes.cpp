@@ -1,0 +1,81 @@
+// The node's own routes: /v1/ping, /v1/readiness and /v1/info.
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "transports/http/routes.hpp"
+
+namespace kv::http {
+namespace {
+
+// Range bounds are arbitrary bytes (equal-width splits are not UTF-8), so /v1/info shows them
+// in hex.
+std::string hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(digits[byte >> 4]);
+    out.push_back(digits[byte & 15]);
+  }
+  return out;
+}
+
+std::string_view phase_name(node_phase phase) {
+  switch (phase) {
+    case node_phase::starting:
+      return "starting";
+    case node_phase::serving:
+      return "serving";
+    case node_phase::draining:
+      return "draining";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+void reply_unavailable(const exchange_ptr& ex) {
+  ex->send_error(503, "unavailable", "the store did not answer in time");
+}
+
+void serve_ping(const exchange_ptr& ex) {
+  ex->send_json(200, {{"status", "ok"}});
+}
+
+void serve_readiness(const exchange_ptr& ex) {
+  const node_phase phase = ex->context().phase.load(std::memory_order_relaxed);
+  const int status = phase == node_phase::serving ? 200 : 503;
+  if (status == 200) return ex->send_json(200, {{"status", phase_name(phase)}});
+  ex->send_error(503, "unavailable", "node is " + std::string(phase_name(phase)));
+}
+
+void serve_info(const exchange_ptr& ex) {
+  ex->context().store.partitions([ex](std::optional<std::vector<partition_info>> partitions) {
+    if (!partitions) return reply_unavailable(ex);
+    const auto& context = ex->context();
+    const auto uptime = std::chrono::steady_clock::now() - context.started;
+    nlohmann::json list = nlohmann::json::array();
+    std::size_t keys = 0;
+    std::size_t bytes = 0;
+    for (const auto& partition : *partitions) {
+      keys += partition.keys;
+      bytes += partition.bytes;
+      list.push_back({{"id", partition.id},
+                      {"start", hex(partition.range.start)},
+                      {"end", partition.range.end ? nlohmann::json(hex(*partition.range.end))
+                                                  : nlohmann::json(nullptr)},
+                      {"keys", partition.keys},
+                      {"bytes", partition.bytes}});
+    }
+    ex->send_json(
+        200, {{"node_id", context.options.node_id},
+              {"version", context.options.version},
+              {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
+              {"keys", keys},
+              {"bytes", bytes},
+              {"partitions", std::move(list)}});
+  });
+}
+
+}  // namespace kv::http

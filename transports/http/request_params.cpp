@@ -1,0 +1,56 @@
+// Decoding and validation of keys and query parameters.
+#include "transports/http/request_params.hpp"
+
+#include <charconv>
+
+#include "core/key.hpp"
+#include "core/percent_decode.hpp"
+#include "transports/http/http_error.hpp"
+
+namespace kv::http {
+
+std::string key_from_path(std::string_view raw_key, std::size_t max_key_bytes) {
+  auto key = percent_decode(raw_key);
+  if (!key) throw bad_request("malformed percent-encoding in key");
+  if (auto problem = key_problem(*key, max_key_bytes)) throw bad_request(*problem);
+  return std::move(*key);
+}
+
+std::optional<std::string> query_text(const Pistache::Http::Request& request,
+                                      const std::string& name) {
+  const auto raw = request.query().get(name);
+  if (!raw) return std::nullopt;
+  auto decoded = percent_decode(*raw, plus_means::space);
+  if (!decoded) throw bad_request("malformed percent-encoding in query parameter " + name);
+  return decoded;
+}
+
+std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& request,
+                                            const std::string& name) {
+  const auto text = query_text(request, name);
+  if (!text) return std::nullopt;
+  std::uint64_t number = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, error] = std::from_chars(text->data(), end, number);
+  if (text->empty() || error != std::errc{} || stop != end) {
+    throw bad_request(name + " must be a non-negative integer, got \"" + *text + "\"");
+  }
+  return number;
+}
+
+bool query_flag(const Pistache::Http::Request& request, const std::string& name) {
+  const auto text = query_text(request, name);
+  if (!text || *text == "false" || *text == "0") return false;
+  if (*text == "true" || *text == "1" || text->empty()) return true;
+  throw bad_request(name + " must be true or false, got \"" + *text + "\"");
+}
+
+void check_value_size(std::size_t size, std::size_t max_value_bytes) {
+  if (size > max_value_bytes) {
+    throw http_error{413, "payload_too_large",
+                     "value is " + std::to_string(size) + " bytes, the limit is " +
+                         std::to_string(max_value_bytes)};
+  }
+}
+
+}  // namespace kv::http

@@ -1,0 +1,28 @@
+// Reading a request's key and query parameters, decoded and checked; bad input throws the
+// http_error that the client gets back.
+#pragma once
+
+#include <pistache/http.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kv::http {
+
+// The key of a {key} route from the raw path rest: percent-decoded, then validated.
+std::string key_from_path(std::string_view raw_key, std::size_t max_key_bytes);
+
+// A decoded query parameter ('+' is a space), or nothing when absent.
+std::optional<std::string> query_text(const Pistache::Http::Request& request,
+                                      const std::string& name);
+std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& request,
+                                            const std::string& name);
+bool query_flag(const Pistache::Http::Request& request, const std::string& name);
+
+// A value must fit limits.max_value_bytes (413 otherwise).
+void check_value_size(std::size_t size, std::size_t max_value_bytes);
+
+}  // namespace kv::http

@@ -1,0 +1,39 @@
+// The HTTP routes of contract section 2: which route a path names, its template (the metrics
+// label) and which methods it takes. Pure data, so it is tested without a server.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kv::http {
+
+// In the order of the route table in route_table.cpp, which indexes by this value.
+enum class route {
+  key,
+  keys,
+  ping,
+  readiness,
+  info,
+  compat_get,
+  compat_set,
+  compat_search,
+  compat_dump
+};
+
+enum class method { get, head, put, post, del, other };  // other: any method no route takes
+
+struct route_match {
+  enum route route;
+  std::string_view path_template;
+  std::string_view key;  // the raw, still percent-encoded key for {key} routes
+};
+
+std::optional<route_match> match_route(std::string_view path);
+
+bool allows(enum route route, method m);
+
+// The value of the Allow header for a 405 on this route, e.g. "GET, HEAD".
+std::string allowed_methods(enum route route);
+
+}  // namespace kv::http

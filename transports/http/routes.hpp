@@ -1,0 +1,30 @@
+// The request handlers, one function per route family. Each either answers through the
+// exchange (possibly later, from an actor thread) or throws http_error.
+#pragma once
+
+#include <pistache/http.h>
+
+#include "transports/http/exchange.hpp"
+#include "transports/http/route_table.hpp"
+
+namespace kv::http {
+
+using Pistache::Http::Request;
+
+// /v1/keys/{key} and /get/{key}
+void serve_key(const route_match& match, method m, const Request& request, const exchange_ptr& ex);
+// /v1/keys (GET lists, POST writes a batch) and /set
+void serve_list(const Request& request, const exchange_ptr& ex);
+void serve_batch(const Request& request, const exchange_ptr& ex);
+// /search and /: complete answers, streamed page by page
+void serve_search(const Request& request, const exchange_ptr& ex);
+void serve_dump(const exchange_ptr& ex);
+// /v1/ping, /v1/readiness, /v1/info
+void serve_ping(const exchange_ptr& ex);
+void serve_readiness(const exchange_ptr& ex);
+void serve_info(const exchange_ptr& ex);
+
+// The 503 for a store that did not answer in time.
+void reply_unavailable(const exchange_ptr& ex);
+
+}  // namespace kv::http

@@ -1,0 +1,24 @@
+// State shared by every request handler of one HTTP server.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+
+#include "actors/store_api.hpp"
+#include "transports/http/http_server.hpp"
+
+namespace kv::http {
+
+struct server_context {
+  server_context(server_options options_in, store_api store_in)
+      : options(std::move(options_in)), store(std::move(store_in)) {}
+
+  const server_options options;
+  const store_api store;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::atomic<node_phase> phase{node_phase::starting};
+  std::atomic<std::size_t> in_flight{0};
+};
+
+}  // namespace kv::http
