@@ -38,6 +38,7 @@ struct stats_request {};
 struct partition_stats {
   std::size_t keys = 0;
   std::size_t bytes = 0;
+  std::size_t queue_depth = 0;
 };
 
 // store_api -> router operations: a request plus the slot its answer goes to.

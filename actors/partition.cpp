@@ -34,7 +34,8 @@ caf::behavior partition_behavior(caf::stateful_actor<partition_state>* self) {
       },
       [self](scan_request& request) -> scan_page { return self->state.store.scan(request.query); },
       [self](stats_request&) -> partition_stats {
-        return {self->state.store.key_count(), self->state.store.byte_count()};
+        return {self->state.store.key_count(), self->state.store.byte_count(),
+                self->mailbox().size()};
       },
   };
 }

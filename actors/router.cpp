@@ -108,6 +108,7 @@ class router : public caf::event_based_actor {
               [state, id](partition_stats& stats) {
                 state->result[id].keys = stats.keys;
                 state->result[id].bytes = stats.bytes;
+                state->result[id].queue_depth = stats.queue_depth;
                 state->finish_one();
               },
               [state, id](caf::error& error) {

@@ -32,6 +32,7 @@ struct partition_info {
   key_range range;
   std::size_t keys = 0;
   std::size_t bytes = 0;
+  std::size_t queue_depth = 0;  // messages waiting in its mailbox when it answered
 };
 
 using key_value_list = std::vector<std::pair<std::string, value_ptr>>;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "metrics/node_metrics.hpp"
 #include "transports/http/http_server.hpp"
 
 namespace kv {
@@ -73,10 +74,11 @@ int run_node(const node_config& config) {
   const std::size_t partition_count = table.partition_count();
   store_runtime runtime({std::move(table), cores, static_cast<std::size_t>(config.http_threads),
                          actor_request_timeout});
+  metrics::node_metrics metrics(partition_count, KVACTOR_VERSION);
   http::http_server server(
       {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
        config.max_value_bytes, config.node_id, KVACTOR_VERSION},
-      runtime.api());
+      runtime.api(), metrics);
   try {
     server.start();
   } catch (const std::exception& error) {

@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
+  prometheus  # promtool and a real server for the metrics tests
 )
 # The bench needs these too; `scripts/install-deps.sh --bench` adds them.
 if [[ "${1:-}" == "--bench" ]]; then

@@ -8,6 +8,7 @@ namespace kv::http {
 
 chunked_stream::chunked_stream(exchange_ptr ex, int status, std::string_view content_type)
     : ex_(std::move(ex)), peer_(ex_->writer().peer()) {
+  ex_->set_status(status);
   const auto code = static_cast<Pistache::Http::Code>(status);
   send_raw(fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n"
                        "Connection: {}\r\n\r\n",

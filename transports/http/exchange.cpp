@@ -37,6 +37,24 @@ class text_header : public Header::Header {
   std::string value_;
 };
 
+method method_of(Pistache::Http::Method m) {
+  using Pistache::Http::Method;
+  switch (m) {
+    case Method::Get:
+      return method::get;
+    case Method::Head:
+      return method::head;
+    case Method::Put:
+      return method::put;
+    case Method::Post:
+      return method::post;
+    case Method::Delete:
+      return method::del;
+    default:
+      return method::other;
+  }
+}
+
 }  // namespace
 
 exchange::exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
@@ -44,7 +62,7 @@ exchange::exchange(const Pistache::Http::Request& request, Pistache::Http::Respo
     : writer_(std::move(writer)),
       context_(context),
       keep_alive_(wants_keep_alive(request, context.phase.load(std::memory_order_relaxed))),
-      head_(request.method() == Pistache::Http::Method::Head) {
+      method_(method_of(request.method())) {
   context_.in_flight.fetch_add(1, std::memory_order_relaxed);
   auto& headers = writer_.headers();
   headers.remove<Header::Connection>();
@@ -53,16 +71,21 @@ exchange::exchange(const Pistache::Http::Request& request, Pistache::Http::Respo
 }
 
 exchange::~exchange() {
+  if (status_ != 0) {
+    context_.http.record(route_, method_, status_, std::chrono::steady_clock::now() - started_);
+  }
   context_.in_flight.fetch_sub(1, std::memory_order_release);
 }
 
 void exchange::send(int status, std::string_view body,
                     const Pistache::Http::Mime::MediaType& type) {
-  if (head_) return send_empty(status);
+  if (method_ == method::head) return send_empty(status);
+  status_ = status;
   writer_.send(static_cast<Pistache::Http::Code>(status), body.data(), body.size(), type);
 }
 
 void exchange::send_empty(int status) {
+  status_ = status;
   writer_.send(static_cast<Pistache::Http::Code>(status));
 }
 

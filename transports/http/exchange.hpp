@@ -1,13 +1,17 @@
 // One request's response side: the Pistache writer, moved off the handler thread so that an
-// actor thread can answer later. It counts as in flight until the last holder lets go of it.
+// actor thread can answer later. It counts as in flight, and is measured, until the last holder
+// lets go of it.
 #pragma once
 
 #include <pistache/http.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string_view>
 
+#include "transports/http/route_table.hpp"
 #include "transports/http/server_context.hpp"
 
 namespace kv::http {
@@ -27,6 +31,12 @@ class exchange {
   void send_error(int status, std::string_view code, std::string_view message);
   void add_header(std::string name, std::string value);
 
+  method request_method() const { return method_; }
+  // The matched route, for the metrics; unset for a path no route knows.
+  void set_route(enum route matched) { route_ = matched; }
+  // For answers written around the writer (streams), which still count in the metrics.
+  void set_status(int status) { status_ = status; }
+
   // Whether the client may send another request on this connection after the response.
   bool keep_alive() const { return keep_alive_; }
   Pistache::Http::ResponseWriter& writer() { return writer_; }
@@ -36,7 +46,10 @@ class exchange {
   Pistache::Http::ResponseWriter writer_;
   server_context& context_;
   bool keep_alive_;
-  bool head_;
+  method method_;
+  std::optional<enum route> route_;
+  int status_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 using exchange_ptr = std::shared_ptr<exchange>;

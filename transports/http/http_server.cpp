@@ -10,24 +10,6 @@
 namespace kv::http {
 namespace {
 
-method method_of(Pistache::Http::Method m) {
-  using Pistache::Http::Method;
-  switch (m) {
-    case Method::Get:
-      return method::get;
-    case Method::Head:
-      return method::head;
-    case Method::Put:
-      return method::put;
-    case Method::Post:
-      return method::post;
-    case Method::Delete:
-      return method::del;
-    default:
-      return method::other;
-  }
-}
-
 void dispatch(const route_match& match, method m, const Request& request, const exchange_ptr& ex) {
   switch (match.route) {
     case route::key:
@@ -47,6 +29,8 @@ void dispatch(const route_match& match, method m, const Request& request, const 
       return serve_readiness(ex);
     case route::info:
       return serve_info(ex);
+    case route::metrics:
+      return serve_metrics(ex);
   }
 }
 
@@ -64,7 +48,8 @@ class request_handler : public Pistache::Http::Handler {
       if (!match) {
         return ex->send_error(404, "not_found", "no route " + request.resource());
       }
-      const method m = method_of(request.method());
+      ex->set_route(match->route);
+      const method m = ex->request_method();
       if (!allows(match->route, m)) {
         ex->add_header("Allow", allowed_methods(match->route));
         return ex->send_error(405, "method_not_allowed",
@@ -103,9 +88,9 @@ struct http_server::impl {
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
 };
 
-http_server::http_server(server_options options, store_api store)
+http_server::http_server(server_options options, store_api store, metrics::node_metrics& metrics)
     : impl_(std::make_unique<impl>()) {
-  impl_->context = std::make_shared<server_context>(std::move(options), std::move(store));
+  impl_->context = std::make_shared<server_context>(std::move(options), std::move(store), metrics);
 }
 
 http_server::~http_server() {
@@ -116,10 +101,13 @@ void http_server::start() {
   const auto& options = impl_->context->options;
   const Pistache::Address address(unbracketed(options.host), Pistache::Port(options.port));
   impl_->endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
-  impl_->endpoint->init(Pistache::Http::Endpoint::options()
-                            .threads(options.threads)
-                            .flags(Pistache::Tcp::Options::ReuseAddr)
-                            .maxRequestSize(request_size_limit(options.max_value_bytes)));
+  // NoDelay: streamed answers go out as a head and then chunks, which Nagle's algorithm would
+  // hold back until the client's delayed ACK.
+  impl_->endpoint->init(
+      Pistache::Http::Endpoint::options()
+          .threads(options.threads)
+          .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
+          .maxRequestSize(request_size_limit(options.max_value_bytes)));
   impl_->endpoint->setHandler(std::make_shared<request_handler>(impl_->context));
   impl_->endpoint->serveThreaded();
 }

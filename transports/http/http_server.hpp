@@ -9,6 +9,10 @@
 
 #include "actors/store_api.hpp"
 
+namespace kv::metrics {
+class node_metrics;
+}
+
 namespace kv::http {
 
 struct server_options {
@@ -26,7 +30,8 @@ enum class node_phase { starting, serving, draining };
 
 class http_server {
  public:
-  http_server(server_options options, store_api store);
+  // `metrics` must outlive the server; the server adds its HTTP families to it.
+  http_server(server_options options, store_api store, metrics::node_metrics& metrics);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "metrics/node_metrics.hpp"
 #include "transports/http/routes.hpp"
 
 namespace kv::http {
@@ -48,6 +49,18 @@ void serve_readiness(const exchange_ptr& ex) {
   const int status = phase == node_phase::serving ? 200 : 503;
   if (status == 200) return ex->send_json(200, {{"status", phase_name(phase)}});
   ex->send_error(503, "unavailable", "node is " + std::string(phase_name(phase)));
+}
+
+void serve_metrics(const exchange_ptr& ex) {
+  // Key gauges are read from the partitions at scrape time, so they are exact when scraped.
+  ex->context().store.partitions([ex](std::optional<std::vector<partition_info>> partitions) {
+    if (!partitions) return reply_unavailable(ex);
+    auto& metrics = ex->context().metrics;
+    metrics.update_partitions(*partitions);
+    ex->send(
+        200, metrics.render(),
+        Pistache::Http::Mime::MediaType::fromString("text/plain; version=0.0.4; charset=utf-8"));
+  });
 }
 
 void serve_info(const exchange_ptr& ex) {

@@ -21,13 +21,14 @@ struct route_spec {
   unsigned methods;
 };
 
-constexpr std::array<route_spec, 9> routes = {{
+constexpr std::array<route_spec, route_count> routes = {{
     {route::key, "/v1/keys/", "/v1/keys/{key}", true,
      get_head | bit(method::put) | bit(method::post) | bit(method::del)},
     {route::keys, "/v1/keys", "/v1/keys", false, bit(method::get) | bit(method::post)},
     {route::ping, "/v1/ping", "/v1/ping", false, get_head},
     {route::readiness, "/v1/readiness", "/v1/readiness", false, get_head},
     {route::info, "/v1/info", "/v1/info", false, bit(method::get)},
+    {route::metrics, "/metrics", "/metrics", false, bit(method::get)},
     {route::compat_get, "/get/", "/get/{key}", true, bit(method::get)},
     {route::compat_set, "/set", "/set", false, bit(method::post)},
     {route::compat_search, "/search", "/search", false, bit(method::get)},
@@ -56,6 +57,10 @@ std::optional<route_match> match_route(std::string_view path) {
     }
   }
   return std::nullopt;
+}
+
+std::string_view template_of(enum route r) {
+  return spec_of(r).path_template;
 }
 
 bool allows(enum route r, method m) {

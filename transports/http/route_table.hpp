@@ -2,6 +2,7 @@
 // label) and which methods it takes. Pure data, so it is tested without a server.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,13 +16,16 @@ enum class route {
   ping,
   readiness,
   info,
+  metrics,
   compat_get,
   compat_set,
   compat_search,
   compat_dump
 };
+inline constexpr std::size_t route_count = 10;
 
 enum class method { get, head, put, post, del, other };  // other: any method no route takes
+inline constexpr std::size_t method_count = 6;
 
 struct route_match {
   enum route route;
@@ -32,6 +36,9 @@ struct route_match {
 std::optional<route_match> match_route(std::string_view path);
 
 bool allows(enum route route, method m);
+
+// The route's template, e.g. "/v1/keys/{key}": the metrics label.
+std::string_view template_of(enum route route);
 
 // The value of the Allow header for a 405 on this route, e.g. "GET, HEAD".
 std::string allowed_methods(enum route route);

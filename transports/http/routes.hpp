@@ -23,6 +23,8 @@ void serve_dump(const exchange_ptr& ex);
 void serve_ping(const exchange_ptr& ex);
 void serve_readiness(const exchange_ptr& ex);
 void serve_info(const exchange_ptr& ex);
+// /metrics
+void serve_metrics(const exchange_ptr& ex);
 
 // The 503 for a store that did not answer in time.
 void reply_unavailable(const exchange_ptr& ex);

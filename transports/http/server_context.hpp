@@ -6,16 +6,23 @@
 #include <cstddef>
 
 #include "actors/store_api.hpp"
+#include "metrics/node_metrics.hpp"
+#include "transports/http/http_metrics.hpp"
 #include "transports/http/http_server.hpp"
 
 namespace kv::http {
 
 struct server_context {
-  server_context(server_options options_in, store_api store_in)
-      : options(std::move(options_in)), store(std::move(store_in)) {}
+  server_context(server_options options_in, store_api store_in, metrics::node_metrics& metrics_in)
+      : options(std::move(options_in)),
+        store(std::move(store_in)),
+        metrics(metrics_in),
+        http(metrics_in.registry()) {}
 
   const server_options options;
   const store_api store;
+  metrics::node_metrics& metrics;
+  http_metrics http;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<node_phase> phase{node_phase::starting};
   std::atomic<std::size_t> in_flight{0};
