@@ -85,7 +85,7 @@ TEST_F(MetricsTest, EveryFamilyOfTheContractIsPresentWithItsLabels) {
 TEST_F(MetricsTest, CountersMoveByExactlyTheRequestsMade) {
   const auto before = scrape();
   const double puts_before = before.count(put_key_series) ? before.at(put_key_series) : 0;
-  for (int i = 0; i < 7; ++i) ASSERT_EQ(client_->put_key("k" + std::to_string(i), "v").status, 200);
+  for (int i = 0; i < 7; ++i) ASSERT_EQ(client_->put_key(numbered("k", i), "v").status, 200);
   ASSERT_EQ(client_->get("/nowhere").status, 404);
   ASSERT_EQ(client_->request("PATCH", "/v1/keys/x").status, 405);
   const auto after = scrape();
@@ -117,12 +117,9 @@ TEST_F(MetricsTest, HistogramBucketsAreCumulative) {
 }
 
 TEST_F(MetricsTest, KeyGaugesAreExactAfterPutsOverwritesAndDeletes) {
-  for (int i = 0; i < 50; ++i)
-    ASSERT_EQ(client_->put_key("key" + std::to_string(i), "v").status, 200);
-  for (int i = 0; i < 20; ++i)
-    ASSERT_EQ(client_->put_key("key" + std::to_string(i), "w").status, 200);
-  for (int i = 0; i < 15; ++i)
-    ASSERT_EQ(client_->delete_key("key" + std::to_string(i)).status, 200);
+  for (int i = 0; i < 50; ++i) ASSERT_EQ(client_->put_key(numbered("key", i), "v").status, 200);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(client_->put_key(numbered("key", i), "w").status, 200);
+  for (int i = 0; i < 15; ++i) ASSERT_EQ(client_->delete_key(numbered("key", i)).status, 200);
   ASSERT_EQ(client_->delete_key("never-there").status, 200);
   ASSERT_EQ(client_->put_key("\xC3\xA9t\xC3\xA9", "x").status, 200);  // another partition
   const auto values = scrape();
@@ -186,8 +183,7 @@ class PrometheusServer {
 };
 
 TEST_F(MetricsTest, ARealPrometheusScrapesKvKeys) {
-  for (int i = 0; i < 12; ++i)
-    ASSERT_EQ(client_->put_key("p" + std::to_string(i), "v").status, 200);
+  for (int i = 0; i < 12; ++i) ASSERT_EQ(client_->put_key(numbered("p", i), "v").status, 200);
   TempDir dir;
   PrometheusServer prometheus(dir, node_.http_port());
   ASSERT_TRUE(prometheus.started());
