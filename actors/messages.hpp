@@ -3,6 +3,7 @@
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,7 +16,8 @@
 
 namespace kv {
 
-// Router -> partition requests; each partition handler returns the matching reply type.
+// The requests a partition serves: the first three arrive inside keyed operations, the rest
+// from routers, which get the matching reply type back.
 struct get_request {
   std::string key;
 };
@@ -41,15 +43,26 @@ struct partition_stats {
   std::size_t queue_depth = 0;
 };
 
-// store_api -> router operations: a request plus the slot its answer goes to.
+// store_api -> partition, for one key: the partition answers the slot itself, in one message
+// hop. Past its deadline it answers empty (503) without applying, so an overloaded partition
+// sheds stale work and a 503 always means "not applied".
+template <class Request, class Result>
+struct keyed_operation {
+  Request request;
+  reply_slot_ptr<Result> reply;
+  std::chrono::steady_clock::time_point deadline;
+};
+using get_operation = keyed_operation<get_request, stored_value>;
+using put_operation = keyed_operation<put_request, put_outcome>;
+using delete_operation = keyed_operation<delete_request, delete_outcome>;
+
+// store_api -> router, for operations that span partitions; the router asks each partition
+// with a timeout and merges the answers.
 template <class Request, class Result>
 struct operation {
   Request request;
   reply_slot_ptr<Result> reply;
 };
-using get_operation = operation<get_request, stored_value>;
-using put_operation = operation<put_request, put_outcome>;
-using delete_operation = operation<delete_request, delete_outcome>;
 using put_all_operation = operation<put_all_request, std::size_t>;
 using list_operation = operation<scan_request, list_page>;
 using partitions_operation = operation<stats_request, std::vector<partition_info>>;
@@ -57,16 +70,10 @@ using partitions_operation = operation<stats_request, std::vector<partition_info
 }  // namespace kv
 
 // Node-to-node links will need a wire format of their own; these types never leave the process.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::get_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::scan_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::stats_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partition_stats)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::stored_value)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_outcome)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::scan_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::get_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_operation)

@@ -1,5 +1,4 @@
-// Routing of single-key operations, fan-out of batches and stats, and paged scans that walk
-// the partitions in key order.
+// Fan-out of batches and stats, and paged scans that walk the partitions in key order.
 #include "actors/router.hpp"
 
 #include <spdlog/spdlog.h>
@@ -47,9 +46,6 @@ class router : public caf::event_based_actor {
 
   caf::behavior make_behavior() override {
     return {
-        [this](get_operation& op) { forward(std::move(op)); },
-        [this](put_operation& op) { forward(std::move(op)); },
-        [this](delete_operation& op) { forward(std::move(op)); },
         [this](put_all_operation& op) { put_all(std::move(op)); },
         [this](list_operation& op) { start_list(std::move(op)); },
         [this](partitions_operation& op) { collect_stats(std::move(op)); },
@@ -57,17 +53,6 @@ class router : public caf::event_based_actor {
   }
 
  private:
-  template <class Request, class Result>
-  void forward(operation<Request, Result> op) {
-    const std::size_t target = map_->table.partition_for(op.request.key);
-    request(map_->partitions[target], timeout_, std::move(op.request))
-        .then([reply = op.reply](Result& result) { reply->complete(std::move(result)); },
-              [reply = op.reply, target](caf::error& error) {
-                log_failure(target, error);
-                reply->complete(std::nullopt);
-              });
-  }
-
   void put_all(put_all_operation op) {
     std::vector<key_value_list> by_partition(map_->partitions.size());
     for (auto& pair : op.request.pairs) {

@@ -1,5 +1,5 @@
-// A router actor: takes operations from store_api, sends each to the partition(s) that own the
-// keys, with a timeout, and merges multi-partition answers. Stateless, so several run side by side.
+// A router actor: takes the operations of store_api that span partitions, asks each partition
+// involved with a timeout, and merges the answers. Stateless, so several run side by side.
 #pragma once
 
 #include <caf/actor.hpp>

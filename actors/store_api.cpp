@@ -1,4 +1,5 @@
-// store_api calls become operations sent, without blocking, to a router actor.
+// store_api calls become operations sent, without blocking, to the owning partition (one key)
+// or to a router actor (several partitions).
 #include "actors/store_api.hpp"
 
 #include <atomic>
@@ -17,7 +18,16 @@ std::size_t this_thread_index() {
 }
 
 template <class Request, class Result>
-void send(const store_api::backend& backend, Request request, completion<Result> done) {
+void send_to_partition(const store_api::backend& backend, Request request,
+                       completion<Result> done) {
+  const auto& partition = backend.partition_for(request.key);
+  caf::anon_send(partition,
+                 keyed_operation<Request, Result>{
+                     std::move(request), make_reply_slot(std::move(done)), backend.deadline()});
+}
+
+template <class Request, class Result>
+void send_to_router(const store_api::backend& backend, Request request, completion<Result> done) {
   caf::anon_send(backend.router_for_this_thread(),
                  operation<Request, Result>{std::move(request), make_reply_slot(std::move(done))});
 }
@@ -29,29 +39,30 @@ const caf::actor& store_api::backend::router_for_this_thread() const {
 }
 
 void store_api::get(std::string key, completion<stored_value> done) const {
-  send(*backend_, get_request{std::move(key)}, std::move(done));
+  send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
 }
 
 void store_api::put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version,
                     completion<put_outcome> done) const {
-  send(*backend_, put_request{std::move(key), std::move(value), expected_version}, std::move(done));
+  send_to_partition(*backend_, put_request{std::move(key), std::move(value), expected_version},
+                    std::move(done));
 }
 
 void store_api::erase(std::string key, std::optional<std::uint64_t> expected_version,
                       completion<delete_outcome> done) const {
-  send(*backend_, delete_request{std::move(key), expected_version}, std::move(done));
+  send_to_partition(*backend_, delete_request{std::move(key), expected_version}, std::move(done));
 }
 
 void store_api::put_all(key_value_list pairs, completion<std::size_t> done) const {
-  send(*backend_, put_all_request{std::move(pairs)}, std::move(done));
+  send_to_router(*backend_, put_all_request{std::move(pairs)}, std::move(done));
 }
 
 void store_api::list(scan_query query, completion<list_page> done) const {
-  send(*backend_, scan_request{std::move(query)}, std::move(done));
+  send_to_router(*backend_, scan_request{std::move(query)}, std::move(done));
 }
 
 void store_api::partitions(completion<std::vector<partition_info>> done) const {
-  send(*backend_, stats_request{}, std::move(done));
+  send_to_router(*backend_, stats_request{}, std::move(done));
 }
 
 }  // namespace kv

@@ -33,7 +33,7 @@ struct store_runtime::impl {
       routers.push_back(spawn_router(system, map, options.request_timeout));
     }
     partitions = map->partitions;
-    backend = std::make_shared<store_api::backend>(routers);
+    backend = std::make_shared<store_api::backend>(map, routers, options.request_timeout);
     this->routers = std::move(routers);
   }
 
