@@ -1,0 +1,201 @@
+// kvctl: the command-line client of a kvactor node. Declares the command line (CLI11) and runs
+// the chosen command from kvctl_commands; any usage error is one line on stderr and exit 2.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+
+#include "bin/kvctl_commands.hpp"
+#include "client/request_paths.hpp"
+
+namespace {
+
+template <class Number>
+bool parses_whole(const std::string& text, Number& number) {
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, number);
+  return !text.empty() && error == std::errc{} && stop == end;
+}
+
+// CLI11 reads "-1" as 2^64-1 and clamps overflow, so versions get a strict check of their own.
+const CLI::Validator version_number(
+    [](std::string& text) -> std::string {
+      std::uint64_t version = 0;
+      return parses_whole(text, version) ? ""
+                                         : "must be a non-negative integer, not `" + text + "`";
+    },
+    "");
+
+// A day is far more than any request needs, and keeps "inf" and 1e300 out.
+constexpr int max_timeout_seconds = 24 * 60 * 60;
+
+const CLI::Validator timeout_seconds(
+    [](std::string& text) -> std::string {
+      double seconds = 0;
+      if (parses_whole(text, seconds) && seconds > 0 && seconds <= max_timeout_seconds) return "";
+      return "must be a number of seconds above 0 and at most " +
+             std::to_string(max_timeout_seconds);
+    },
+    "");
+
+// A bad --url (or KVCTL_URL) is bad usage, caught before any command runs.
+const CLI::Validator node_url(
+    [](std::string& text) -> std::string {
+      try {
+        kv::client::parse_url(text);
+        return "";
+      } catch (const std::invalid_argument& error) {
+        return error.what();
+      }
+    },
+    "");
+
+void add_global_options(CLI::App& app, kvctl::invocation& args) {
+  app.add_option("--url", args.url, "The node's base URL")
+      ->envname("KVCTL_URL")
+      ->type_name("URL")
+      ->capture_default_str()
+      ->check(node_url);
+  app.add_flag("--json", args.json, "Print results as JSON, for scripts");
+  app.add_option("--timeout", args.timeout_seconds,
+                 "Seconds to wait for the connection and for each read or write")
+      ->type_name("SECONDS")
+      ->capture_default_str()
+      ->check(timeout_seconds);
+}
+
+// A command that, when the user names it, is what main runs after parsing.
+CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description,
+                      kvctl::command run, kvctl::command& chosen) {
+  CLI::App* command = app.add_subcommand(name, description);
+  command->callback([run, &chosen] { chosen = run; });
+  return command;
+}
+
+void add_if_version_option(CLI::App& command, kvctl::invocation& args) {
+  command
+      .add_option("--if-version", args.if_version,
+                  "Only if the key is at this version (0: only if it does not exist)")
+      ->type_name("N")
+      ->check(version_number);
+}
+
+void add_read_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  add_command(app, "get", "Print KEY's value to stdout, byte for byte, no newline added",
+              kvctl::get_command, chosen)
+      ->add_option("KEY", args.key, "The key")
+      ->required();
+  add_command(app, "read", "Same as get (the older clients' spelling)", kvctl::get_command, chosen)
+      ->add_option("--key", args.key, "The key")
+      ->required();
+}
+
+void add_write_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* put = add_command(app, "put", "Store VALUE, or all of stdin when VALUE is absent",
+                              kvctl::put_command, chosen);
+  put->add_option("KEY", args.key, "The key")->required();
+  put->add_option("VALUE", args.value, "The value (default: read stdin to its end)");
+  add_if_version_option(*put, args);
+
+  CLI::App* store = add_command(app, "store", "Same as put (the older clients' spelling)",
+                                kvctl::put_command, chosen);
+  store->add_option("--key", args.key, "The key")->required();
+  store->add_option("--value", args.value, "The value (default: read stdin to its end)");
+  add_if_version_option(*store, args);
+}
+
+void add_delete_command(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* erase = app.add_subcommand("delete", "Delete a key; deleting a missing key succeeds");
+  CLI::Option* positional = erase->add_option("KEY", args.key, "The key");
+  CLI::Option* flag = erase->add_option("--key", args.key, "The key (the older clients' spelling)");
+  add_if_version_option(*erase, args);
+  // The key comes exactly once, in either spelling.
+  erase->callback([positional, flag, &chosen] {
+    if (positional->count() + flag->count() != 1) {
+      throw CLI::ValidationError("delete", "give the key once, as KEY or as --key KEY");
+    }
+    chosen = kvctl::delete_command;
+  });
+}
+
+void add_listing_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* search = add_command(app, "search", "Print the matching keys, one per line",
+                                 kvctl::search_command, chosen);
+  search->add_option("--prefix", args.prefix, "Only keys that start with P")->type_name("P");
+  search->add_option("--suffix", args.suffix, "Only keys that end with S")->type_name("S");
+
+  add_command(app, "list", "Print every key (or those with a prefix), one per line",
+              kvctl::search_command, chosen)
+      ->add_option("--prefix", args.prefix, "Only keys that start with P")
+      ->type_name("P");
+}
+
+void add_node_commands(CLI::App& app, kvctl::command& chosen) {
+  add_command(app, "ping", "Check that the node answers", kvctl::ping_command, chosen);
+  add_command(app, "info", "Print the node's id, version, uptime and partitions",
+              kvctl::info_command, chosen);
+}
+
+void define_command_line(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  app.set_version_flag("--version", KVACTOR_VERSION);
+  // Global options may also follow the command: `kvctl get KEY --json`.
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 success; 1 missing key, error reply or unreachable node; 2 bad usage.");
+  add_global_options(app, args);
+  add_read_commands(app, args, chosen);
+  add_write_commands(app, args, chosen);
+  add_delete_command(app, args, chosen);
+  add_listing_commands(app, args, chosen);
+  add_node_commands(app, chosen);
+}
+
+// CLI11 reports `kvctl frob` and `kvctl --frob` as "A subcommand is required"; naming the word
+// it did not know helps more.
+std::optional<std::string> missing_command_problem(const CLI::App& app,
+                                                   const CLI::ParseError& error) {
+  if (!dynamic_cast<const CLI::RequiredError*>(&error) || !app.get_subcommands().empty()) {
+    return std::nullopt;
+  }
+  const auto unparsed = app.remaining();
+  if (unparsed.empty()) return "no command given";
+  const std::string& word = unparsed.front();
+  return (word.starts_with('-') ? "unknown option `" : "unknown command `") + word + "`";
+}
+
+std::string usage_problem(const CLI::App& app, const CLI::ParseError& error) {
+  if (auto problem = missing_command_problem(app, error)) return *problem;
+  std::string message = error.what();
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return message;
+}
+
+// One line, pointing at the help of the command being parsed.
+void report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
+  const std::string message = usage_problem(app, error);
+  const auto commands = app.get_subcommands();
+  const std::string help =
+      commands.empty() ? "kvctl --help" : "kvctl " + commands.front()->get_name() + " --help";
+  std::cerr << "ERROR: " << message << " (see " << help << ")\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kvctl: the command-line client of a kvactor node", "kvctl"};
+  kvctl::invocation args;
+  kvctl::command chosen = nullptr;
+  define_command_line(app, args, chosen);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& help_or_version) {
+    return app.exit(help_or_version);
+  } catch (const CLI::ParseError& error) {
+    report_usage_error(app, error);
+    return kvctl::exit_usage;
+  }
+  return chosen(args);
+}

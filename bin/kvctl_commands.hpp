@@ -1,0 +1,40 @@
+// What each kvctl command does once its command line is parsed: the calls to the node, the
+// output (plain for people, --json for scripts) and the exit status.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace kvctl {
+
+// Exit statuses: 1 covers every failure of the request itself (missing key, error reply,
+// unreachable node); 2 is reserved for command lines that make no sense.
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+constexpr const char* default_url = "http://127.0.0.1:8080";
+
+// Everything the user said, filled in by the parser; each command reads the fields it has.
+struct invocation {
+  std::string url = default_url;
+  bool json = false;
+  double timeout_seconds = 10;
+  std::string key;
+  std::optional<std::string> value;  // put and store: absent means "read stdin"
+  std::optional<std::uint64_t> if_version;
+  std::string prefix;
+  std::string suffix;
+};
+
+using command = int (*)(const invocation&);
+
+int get_command(const invocation& args);
+int put_command(const invocation& args);
+int delete_command(const invocation& args);
+int search_command(const invocation& args);
+int ping_command(const invocation& args);
+int info_command(const invocation& args);
+
+}  // namespace kvctl
