@@ -4,16 +4,23 @@ BUILD_DIR  ?= build/$(shell echo $(BUILD_TYPE) | tr A-Z a-z)
 JOBS       ?= $(shell nproc)
 CONFIG     ?=
 
-.PHONY: deps build run test bench format clean
+.PHONY: deps configure build programs run test bench format clean
 
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+# Everything, tests included.
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Just kvnode and kvctl, so that `make run` does not wait for the test binaries.
+programs: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target kvnode kvctl
+
+run: programs
 	$(BUILD_DIR)/bin/kvnode $(if $(CONFIG),--config $(CONFIG))
 
 test: build

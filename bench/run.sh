@@ -10,7 +10,7 @@ kv_port=18480
 nginx_port=18490
 
 scripts/install-deps.sh --bench
-make --no-print-directory build >/dev/null
+make --no-print-directory programs >/dev/null
 
 work=$(mktemp -d)
 cleanup() {
