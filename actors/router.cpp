@@ -118,10 +118,10 @@ class router : public caf::event_based_actor {
       walk->reply->complete(std::move(walk->page));
       return;
     }
-    continue_list(std::move(walk));
+    continue_list(walk);
   }
 
-  void continue_list(std::shared_ptr<list_walk> walk) {
+  void continue_list(const std::shared_ptr<list_walk>& walk) {
     // One item more than the limit tells whether a next page exists.
     scan_query query = walk->query;
     query.limit = walk->query.limit + 1 - walk->page.items.size();

@@ -17,12 +17,15 @@ chunked_stream::chunked_stream(exchange_ptr ex, int status, std::string_view con
            {});
 }
 
-void chunked_stream::write(std::string data, std::function<void()> written) {
+void chunked_stream::write(std::string_view data, std::function<void()> written) {
   if (data.empty()) {  // an empty chunk would end the response
     if (written) written();
     return;
   }
-  send_raw(fmt::format("{:x}\r\n", data.size()) + data + "\r\n", std::move(written));
+  std::string chunk = fmt::format("{:x}\r\n", data.size());
+  chunk.reserve(chunk.size() + data.size() + 2);
+  chunk.append(data).append("\r\n");
+  send_raw(std::move(chunk), std::move(written));
 }
 
 void chunked_stream::finish() {
@@ -39,7 +42,7 @@ void chunked_stream::send_raw(std::string bytes, std::function<void()> written) 
           [written = std::move(written)](ssize_t) {
             if (written) written();
           },
-          [](std::exception_ptr) {});  // the client went away; the producer stops with it
+          [](const std::exception_ptr&) {});  // the client went away; the producer stops with it
 }
 
 }  // namespace kv::http

@@ -19,7 +19,7 @@ class chunked_stream {
 
   // Sends one chunk. `written` runs once the connection has taken it, which is how a producer
   // keeps pace with a slow client; it never runs when the client has gone away.
-  void write(std::string data, std::function<void()> written = {});
+  void write(std::string_view data, std::function<void()> written = {});
   // Ends the response with the last chunk and releases the exchange.
   void finish();
 

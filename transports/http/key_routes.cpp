@@ -26,7 +26,7 @@ std::string conflict_message(const std::string& key, std::uint64_t expected,
          std::to_string(expected);
 }
 
-void get_key(std::string key, const exchange_ptr& ex) {
+void get_key(const std::string& key, const exchange_ptr& ex) {
   ex->context().store.get(key, [ex, key](std::optional<stored_value> found) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
@@ -83,7 +83,7 @@ void serve_key(const route_match& match, method m, const Request& request, const
   switch (m) {
     case method::get:
     case method::head:
-      return get_key(std::move(key), ex);
+      return get_key(key, ex);
     case method::put:
       return put_key(std::move(key), std::make_shared<const std::string>(request.body()),
                      query_unsigned(request, "if_version"), ex);

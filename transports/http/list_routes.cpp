@@ -78,12 +78,12 @@ class streamed_listing : public std::enable_shared_from_this<streamed_listing> {
     }
     if (!page->next) {
       chunk_.push_back(close_);
-      stream_.write(std::move(chunk_));
+      stream_.write(chunk_);
       return stream_.finish();
     }
     query_.after = std::move(page->next);
-    stream_.write(std::exchange(chunk_, {}),
-                  [self = shared_from_this()] { self->fetch_next_page(); });
+    stream_.write(chunk_, [self = shared_from_this()] { self->fetch_next_page(); });
+    chunk_.clear();
   }
 
   store_api store_;
