@@ -62,6 +62,7 @@ row() {
     "$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')"
 }
 row "nginx fixed 16 B" "http://127.0.0.1:$nginx_port/"
+row "kvnode /v1/ping (no actor)" "http://127.0.0.1:$kv_port/v1/ping"
 row "kvnode GET 16 B (hit)" "http://127.0.0.1:$kv_port/v1/keys/bench-key"
 row "kvnode PUT 16 B" -s bench/put.lua "http://127.0.0.1:$kv_port"
 echo "(wrk -t2 -c$connections -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d))"
