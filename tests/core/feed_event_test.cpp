@@ -1,0 +1,52 @@
+// The event JSON of contract section 3: field order, base64 values, no value on a delete, and
+// keys that need escaping.
+#include "core/feed_event.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace kv {
+namespace {
+
+applied_change put_change(std::string key, std::string value) {
+  return {change_op::put,
+          std::move(key),
+          std::make_shared<const std::string>(std::move(value)),
+          3,
+          7,
+          12,
+          1700000000123};
+}
+
+TEST(FeedEventTest, PutCarriesEveryFieldInContractOrder) {
+  const auto event = make_feed_event(put_change("user:1", "hello"), 42);
+  EXPECT_EQ(event->json,
+            R"({"op":"put","key":"user:1","value":"aGVsbG8=","version":3,"partition":7,)"
+            R"("seq":12,"rev":42,"ts_ms":1700000000123})");
+  EXPECT_EQ(event->key, "user:1");
+  EXPECT_EQ(event->rev, 42u);
+}
+
+TEST(FeedEventTest, DeleteHasNoValue) {
+  const applied_change change{change_op::del, "gone", nullptr, 5, 0, 1, 9};
+  EXPECT_EQ(make_feed_event(change, 1)->json,
+            R"({"op":"delete","key":"gone","version":5,"partition":0,"seq":1,"rev":1,"ts_ms":9})");
+}
+
+TEST(FeedEventTest, KeysAreEscapedAndValuesMayBeAnyBytes) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  const std::string key = "quote\" back\\slash caf\xC3\xA9 tab\t";
+  const auto json = nlohmann::json::parse(make_feed_event(put_change(key, bytes), 1)->json);
+  EXPECT_EQ(json["key"], key);
+  EXPECT_EQ(json["value"].get<std::string>().size(), 344u);  // base64 of 256 bytes
+}
+
+TEST(FeedEventTest, BytesCountKeyAndJson) {
+  const auto event = make_feed_event(put_change("k", "v"), 1);
+  EXPECT_EQ(event->bytes(), 1 + event->json.size());
+}
+
+}  // namespace
+}  // namespace kv
