@@ -3,6 +3,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/broker.hpp"
+#include "actors/feed_backend.hpp"
 #include "actors/partition.hpp"
 #include "actors/router.hpp"
 #include "actors/store_backend.hpp"
@@ -22,11 +24,14 @@ caf::actor_system_config make_config(std::size_t worker_threads) {
 }  // namespace
 
 struct store_runtime::impl {
-  explicit impl(store_runtime_options& options)
+  impl(store_runtime_options& options, const feed_options& feed)
       : config(make_config(options.worker_threads)), system(config) {
+    auto counters = std::make_shared<feed_counters>();
+    broker = spawn_broker(system, feed, counters);
+    feed_backend = std::make_shared<feed_api::backend>(system, broker, std::move(counters));
     auto map = std::make_shared<partition_map>(partition_map{std::move(options.table), {}});
     for (std::size_t i = 0; i < map->table.partition_count(); ++i) {
-      map->partitions.push_back(spawn_partition(system));
+      map->partitions.push_back(spawn_partition(system, i, broker));
     }
     std::vector<caf::actor> routers;
     for (std::size_t i = 0; i < options.routers; ++i) {
@@ -43,22 +48,30 @@ struct store_runtime::impl {
     for (const auto& actor : partitions) {
       caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     }
+    // Takes the watchers and publishers down with it.
+    caf::anon_send_exit(broker, caf::exit_reason::user_shutdown);
   }
 
   caf::actor_system_config config;
   caf::actor_system system;
   std::vector<caf::actor> partitions;
   std::vector<caf::actor> routers;
+  caf::actor broker;
   std::shared_ptr<store_api::backend> backend;
+  std::shared_ptr<feed_api::backend> feed_backend;
 };
 
-store_runtime::store_runtime(store_runtime_options options)
-    : impl_(std::make_unique<impl>(options)) {}
+store_runtime::store_runtime(store_runtime_options options, feed_options feed)
+    : impl_(std::make_unique<impl>(options, feed)) {}
 
 store_runtime::~store_runtime() = default;
 
 store_api store_runtime::api() const {
   return store_api(impl_->backend);
+}
+
+feed_api store_runtime::feed() const {
+  return feed_api(impl_->feed_backend);
 }
 
 }  // namespace kv

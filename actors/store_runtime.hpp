@@ -1,11 +1,14 @@
-// Owns the actor system of a node and the partition and router actors in it, and hands out
-// the store_api that transports use. Destroying it stops every actor and joins the workers.
+// Owns the actor system of a node and the partition, router and feed actors in it, and hands
+// out the store_api and feed_api that transports use. Destroying it stops every actor and joins
+// the workers.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
 
+#include "actors/feed_api.hpp"
+#include "actors/feed_options.hpp"
 #include "actors/store_api.hpp"
 #include "core/routing_table.hpp"
 
@@ -20,12 +23,13 @@ struct store_runtime_options {
 
 class store_runtime {
  public:
-  explicit store_runtime(store_runtime_options options);
+  explicit store_runtime(store_runtime_options options, feed_options feed = {});
   ~store_runtime();
   store_runtime(const store_runtime&) = delete;
   store_runtime& operator=(const store_runtime&) = delete;
 
   store_api api() const;
+  feed_api feed() const;
 
  private:
   struct impl;

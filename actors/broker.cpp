@@ -1,0 +1,137 @@
+// Publishing, history and fan-out, and the resumption of watchers. Everything a watcher gets
+// is decided in this one actor, so a replay and the live events after it can neither overlap
+// nor leave a gap: while a watcher catches up it gets no live events, and the last replay
+// page ends exactly at the newest event published.
+#include "actors/broker.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/feed_messages.hpp"
+#include "actors/watcher.hpp"
+#include "core/event_history.hpp"
+
+namespace kv {
+namespace {
+
+// One replay page: small enough to be written as a few chunks, and the scan bound keeps one
+// page of a rare prefix from stalling the broker on a long history.
+constexpr event_history::slice_limits replay_page_limits{1000, 1 << 20, 10000};
+
+struct watch_entry {
+  caf::actor watcher;
+  std::string prefix;
+  // Set while the watcher catches up: the rev its replay has reached.
+  std::optional<std::uint64_t> replayed_up_to;
+};
+
+class feed_broker : public caf::event_based_actor {
+ public:
+  feed_broker(caf::actor_config& config, feed_options options,
+              std::shared_ptr<feed_counters> counters)
+      : caf::event_based_actor(config),
+        options_(options),
+        counters_(std::move(counters)),
+        history_(options.history_events, options.history_bytes) {}
+
+  caf::behavior make_behavior() override {
+    set_down_handler([this](caf::down_msg& down) { forget(down.source); });
+    return {
+        [this](applied_change& change) { publish(change); },
+        [this](open_watch& open) { start_watch(open); },
+        [this](next_page_atom) {
+          continue_replay(caf::actor_cast<caf::actor_addr>(current_sender()));
+        },
+        [this](publisher_joined& joined) { publishers_.push_back(std::move(joined.publisher)); },
+        [this](caf::close_atom) { close_watches(); },
+    };
+  }
+
+  void on_exit() override {
+    for (const auto& [address, entry] : watches_) {
+      caf::anon_send_exit(entry.watcher, caf::exit_reason::user_shutdown);
+    }
+    for (const auto& publisher : publishers_) {
+      caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    }
+  }
+
+ private:
+  void publish(const applied_change& change) {
+    const feed_event_ptr event = make_feed_event(change, ++last_rev_);
+    counters_->events.fetch_add(1, std::memory_order_relaxed);
+    history_.append(event);
+    for (const auto& publisher : publishers_) send(publisher, live_event{event});
+    for (const auto& [address, entry] : watches_) {
+      if (!entry.replayed_up_to && event->key.starts_with(entry.prefix)) {
+        send(entry.watcher, live_event{event});
+      }
+    }
+  }
+
+  void start_watch(open_watch& open) {
+    if (closing_) return open.output->finish();
+    const caf::actor watcher = spawn_watcher(home_system(), caf::actor_cast<caf::actor>(this),
+                                             std::move(open.output), options_, counters_);
+    monitor(watcher);
+    auto& entry = watches_[watcher.address()];
+    entry = {watcher, std::move(open.request.prefix), std::nullopt};
+    counters_->watches.store(static_cast<std::int64_t>(watches_.size()));
+    const auto after = open.request.after_rev;
+    if (!after) return;
+    if (!history_.retains_after(*after, last_rev_)) {
+      send(watcher, resume_reset{last_rev_, history_.oldest_rev()});
+    } else if (*after < last_rev_) {
+      entry.replayed_up_to = *after;
+      send_replay_page(entry);
+    }
+  }
+
+  void continue_replay(const caf::actor_addr& watcher) {
+    const auto found = watches_.find(watcher);
+    if (found == watches_.end() || !found->second.replayed_up_to) return;
+    send_replay_page(found->second);
+  }
+
+  void send_replay_page(watch_entry& entry) {
+    if (!history_.retains_after(*entry.replayed_up_to, last_rev_)) {
+      send(entry.watcher, too_slow_atom::value);
+      return;
+    }
+    auto page = history_.collect(*entry.replayed_up_to, entry.prefix, replay_page_limits);
+    const bool complete = page.last_looked_at == last_rev_;
+    entry.replayed_up_to =
+        complete ? std::nullopt : std::optional<std::uint64_t>(page.last_looked_at);
+    send(entry.watcher, replay_page{std::move(page.events), complete});
+  }
+
+  void close_watches() {
+    closing_ = true;
+    for (const auto& [address, entry] : watches_) send(entry.watcher, caf::close_atom::value);
+  }
+
+  void forget(const caf::actor_addr& watcher) {
+    watches_.erase(watcher);
+    counters_->watches.store(static_cast<std::int64_t>(watches_.size()));
+  }
+
+  feed_options options_;
+  std::shared_ptr<feed_counters> counters_;
+  event_history history_;
+  std::uint64_t last_rev_ = 0;
+  std::vector<caf::actor> publishers_;
+  std::map<caf::actor_addr, watch_entry> watches_;
+  bool closing_ = false;
+};
+
+}  // namespace
+
+caf::actor spawn_broker(caf::actor_system& system, const feed_options& options,
+                        std::shared_ptr<feed_counters> counters) {
+  return system.spawn<feed_broker>(options, std::move(counters));
+}
+
+}  // namespace kv

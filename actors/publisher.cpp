@@ -1,0 +1,50 @@
+// The detached publisher actor. Its state, and with it the event_publisher, is destroyed in
+// on_exit, which runs on the actor's own thread.
+#include "actors/publisher.hpp"
+
+#include <caf/all.hpp>
+#include <future>
+
+#include "actors/feed_messages.hpp"
+
+namespace kv {
+namespace {
+
+struct publisher_state {
+  std::unique_ptr<event_publisher> publisher;
+  static inline const char* name = "publisher";
+};
+
+caf::behavior publisher_behavior(caf::stateful_actor<publisher_state>* self,
+                                 const publisher_factory& make,
+                                 const std::shared_ptr<std::promise<void>>& started,
+                                 const std::shared_ptr<feed_counters>& counters) {
+  try {
+    self->state.publisher = make();
+  } catch (...) {
+    started->set_exception(std::current_exception());
+    return {};  // no behavior: the actor exits
+  }
+  started->set_value();
+  return {
+      [self, counters](live_event& msg) {
+        if (!self->state.publisher->publish(msg.event)) {
+          counters->publisher_dropped.fetch_add(1, std::memory_order_relaxed);
+        }
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_publisher(caf::actor_system& system, publisher_factory make,
+                           std::shared_ptr<feed_counters> counters) {
+  auto started = std::make_shared<std::promise<void>>();
+  auto made = started->get_future();
+  auto actor = system.spawn<caf::detached>(publisher_behavior, std::move(make), started,
+                                           std::move(counters));
+  made.get();
+  return actor;
+}
+
+}  // namespace kv

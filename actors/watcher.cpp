@@ -1,0 +1,168 @@
+// The watcher's queue and write loop. Only one write is outstanding at a time: the next starts
+// when the client's connection has taken the last one, which is what bounds the memory that
+// the HTTP layer holds for a slow client to a single chunk.
+#include "actors/watcher.hpp"
+
+#include <caf/all.hpp>
+#include <deque>
+#include <optional>
+
+#include "actors/feed_messages.hpp"
+
+namespace kv {
+namespace {
+
+// Events written together: each write waits for the connection to take the one before, so a
+// busy stream moves as much as this per round trip through the HTTP thread.
+constexpr std::size_t chunk_bytes = 256 << 10;
+
+class watcher : public caf::event_based_actor {
+ public:
+  watcher(caf::actor_config& config, caf::actor broker, std::shared_ptr<watch_output> output,
+          feed_options options, std::shared_ptr<feed_counters> counters)
+      : caf::event_based_actor(config),
+        broker_(std::move(broker)),
+        output_(std::move(output)),
+        options_(options),
+        counters_(std::move(counters)) {}
+
+  caf::behavior make_behavior() override {
+    schedule_liveness_check();
+    return {
+        [this](live_event& msg) { push_live(std::move(msg.event)); },
+        [this](replay_page& page) { take_page(page); },
+        [this](resume_reset& reset) {
+          reset_ = reset;
+          write_next();
+        },
+        [this](too_slow_atom) { fall_behind(); },
+        [this](written_atom) {
+          writing_ = false;
+          write_next();
+        },
+        [this](caf::tick_atom) { check_liveness(); },
+        [this](caf::close_atom) { finish(); },
+    };
+  }
+
+  void on_exit() override {
+    // Releases the stream (and its HTTP exchange) now, not when the last handle to this actor
+    // goes away.
+    output_.reset();
+  }
+
+ private:
+  void push_live(feed_event_ptr event) {
+    queued_bytes_ += event->bytes();
+    queue_.push_back(std::move(event));
+    if (queue_.size() > options_.watch_queue_events || queued_bytes_ > options_.watch_queue_bytes) {
+      return fall_behind();
+    }
+    write_next();
+  }
+
+  void take_page(replay_page& page) {
+    catching_up_ = !page.complete;
+    page_requested_ = false;
+    for (auto& event : page.events) {
+      queued_bytes_ += event->bytes();
+      queue_.push_back(std::move(event));
+    }
+    write_next();
+  }
+
+  void write_next() {
+    if (writing_) return;
+    if (reset_) {
+      output_->send_reset(reset_->rev, reset_->oldest_rev, on_written());
+      reset_.reset();
+    } else if (!queue_.empty()) {
+      output_->send_events(take_chunk(), on_written());
+    } else {
+      if (catching_up_ && !page_requested_) {
+        send(broker_, next_page_atom::value);
+        page_requested_ = true;
+      }
+      return;
+    }
+    writing_ = true;
+    last_write_ = std::chrono::steady_clock::now();
+  }
+
+  std::vector<feed_event_ptr> take_chunk() {
+    std::vector<feed_event_ptr> chunk;
+    std::size_t bytes = 0;
+    while (!queue_.empty() && (chunk.empty() || bytes + queue_.front()->bytes() <= chunk_bytes)) {
+      bytes += queue_.front()->bytes();
+      chunk.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    queued_bytes_ -= bytes;
+    return chunk;
+  }
+
+  // Runs on an HTTP thread. It holds the watcher's address, not a handle, so that a write the
+  // connection never completes does not keep the actor alive.
+  std::function<void()> on_written() {
+    return [watcher = address()] {
+      if (auto self = caf::actor_cast<caf::actor>(watcher)) {
+        caf::anon_send(self, written_atom::value);
+      }
+    };
+  }
+
+  void check_liveness() {
+    if (!output_->connected()) return quit();
+    if (!writing_ &&
+        std::chrono::steady_clock::now() - last_write_ >= options_.heartbeat_interval) {
+      output_->send_heartbeat(on_written());
+      writing_ = true;
+      last_write_ = std::chrono::steady_clock::now();
+    }
+    schedule_liveness_check();
+  }
+
+  void schedule_liveness_check() {
+    delayed_send(this, options_.liveness_interval, caf::tick_atom::value);
+  }
+
+  // The client does not read: its queue is dropped with its connection. It can resume with
+  // Last-Event-ID as long as the node retains what it missed.
+  void fall_behind() {
+    counters_->watches_cut.fetch_add(1, std::memory_order_relaxed);
+    output_->disconnect();
+    quit();
+  }
+
+  // The node drains: what is queued goes out with the end of the stream, without waiting.
+  void finish() {
+    if (reset_) output_->send_reset(reset_->rev, reset_->oldest_rev, {});
+    if (!queue_.empty()) {
+      output_->send_events(std::vector<feed_event_ptr>(queue_.begin(), queue_.end()), {});
+    }
+    output_->finish();
+    quit();
+  }
+
+  caf::actor broker_;
+  std::shared_ptr<watch_output> output_;
+  feed_options options_;
+  std::shared_ptr<feed_counters> counters_;
+  std::deque<feed_event_ptr> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::optional<resume_reset> reset_;
+  bool writing_ = false;
+  bool catching_up_ = false;
+  bool page_requested_ = false;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+caf::actor spawn_watcher(caf::actor_system& system, caf::actor broker,
+                         std::shared_ptr<watch_output> output, const feed_options& options,
+                         std::shared_ptr<feed_counters> counters) {
+  return system.spawn<watcher>(std::move(broker), std::move(output), options, std::move(counters));
+}
+
+}  // namespace kv
