@@ -50,11 +50,19 @@ void node_metrics::update_partitions(const std::vector<partition_info>& partitio
   keys_.Set(total);
 }
 
+void node_metrics::add_collectable(std::shared_ptr<prometheus::Collectable> collectable) {
+  collectables_.push_back(std::move(collectable));
+}
+
 std::string node_metrics::render() const {
   auto families = registry_->Collect();
-  auto process = process_.Collect();
-  families.insert(families.end(), std::make_move_iterator(process.begin()),
-                  std::make_move_iterator(process.end()));
+  auto append = [&families](const prometheus::Collectable& collectable) {
+    auto more = collectable.Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  };
+  append(process_);
+  for (const auto& collectable : collectables_) append(*collectable);
   return prometheus::TextSerializer().Serialize(families);
 }
 

@@ -1,0 +1,51 @@
+// One family per metric; the drop counter has a series per transport from the first scrape,
+// so that a rate() over it works before the first drop.
+#include "metrics/feed_collector.hpp"
+
+namespace kv::metrics {
+namespace {
+
+prometheus::ClientMetric series(double value, prometheus::MetricType type,
+                                std::vector<prometheus::ClientMetric::Label> labels = {}) {
+  prometheus::ClientMetric metric;
+  metric.label = std::move(labels);
+  if (type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  return metric;
+}
+
+template <class Number>
+double read(const std::atomic<Number>& counter) {
+  return static_cast<double>(counter.load(std::memory_order_relaxed));
+}
+
+}  // namespace
+
+feed_collector::feed_collector(std::shared_ptr<const feed_counters> counters)
+    : counters_(std::move(counters)) {}
+
+std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
+  using prometheus::MetricType;
+  const feed_counters& c = *counters_;
+  return {
+      {"kv_feed_events_total",
+       "Change-feed events published; each event once, whatever the number of transports.",
+       MetricType::Counter,
+       {series(read(c.events), MetricType::Counter)}},
+      {"kv_feed_dropped_total",
+       "zmq: events not queued because a subscriber's queue was full (no subscriber of the key "
+       "got them); sse: watch streams closed because their client fell behind.",
+       MetricType::Counter,
+       {series(read(c.publisher_dropped), MetricType::Counter, {{"transport", "zmq"}}),
+        series(read(c.watches_cut), MetricType::Counter, {{"transport", "sse"}})}},
+      {"kv_feed_subscribers",
+       "Watch streams open now (GET /v1/watch).",
+       MetricType::Gauge,
+       {series(read(c.watches), MetricType::Gauge, {{"transport", "sse"}})}},
+  };
+}
+
+}  // namespace kv::metrics
