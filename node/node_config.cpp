@@ -246,6 +246,12 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) {
        c.history_bytes = static_cast<std::size_t>(v.integer(0, std::int64_t{1} << 40));
      }},
+    // ZeroMQ reads 0 as "no limit", which would let one stalled subscriber grow the node's
+    // memory without bound, so it is not allowed.
+    {"feed", "zmq_high_water_mark",
+     [](const file_value& v, node_config& c) {
+       c.zmq_high_water_mark = static_cast<int>(v.integer(1, 10'000'000));
+     }},
     {"partitions", "count",
      [](const file_value& v, node_config& c) {
        c.partition_count = static_cast<std::size_t>(v.integer(1, kMaxPartitions));

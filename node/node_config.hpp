@@ -30,6 +30,8 @@ struct node_config {
   std::string feed_endpoint = "tcp://127.0.0.1:5556";
   std::size_t history_events = 100000;
   std::size_t history_bytes = 67108864;
+  // Events the ZeroMQ socket queues per subscriber; past it the subscriber's events are dropped.
+  int zmq_high_water_mark = 1000;
   // [partitions]: split_points, when given, decide the partitions and partition_count is
   // split_points.size() + 1; otherwise partition_count ranges of equal width.
   std::size_t partition_count = 16;

@@ -52,6 +52,7 @@ drain_seconds = 30
 zmq_endpoint = "ipc:///run/kvactor/feed"
 history_events = 5000
 history_bytes = 1048576
+zmq_high_water_mark = 50000
 [partitions]
 split_points = ["g", "n", "t"]
 [storage]
@@ -76,6 +77,7 @@ void expect_contract_defaults(const node_config& config) {
   EXPECT_EQ(config.feed_endpoint, "tcp://127.0.0.1:5556");
   EXPECT_EQ(config.history_events, 100000u);
   EXPECT_EQ(config.history_bytes, 67108864u);
+  EXPECT_EQ(config.zmq_high_water_mark, 1000);  // not in the contract: ZeroMQ's own default
   EXPECT_EQ(config.partition_count, 16u);
   EXPECT_TRUE(config.split_points.empty());
   EXPECT_EQ(config.persistence, persistence_mode::none);
@@ -168,6 +170,7 @@ TEST_F(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(config.feed_endpoint, "ipc:///run/kvactor/feed");
   EXPECT_EQ(config.history_events, 5000u);
   EXPECT_EQ(config.history_bytes, 1048576u);
+  EXPECT_EQ(config.zmq_high_water_mark, 50000);
   EXPECT_EQ(config.split_points, (std::vector<std::string>{"g", "n", "t"}));
   EXPECT_EQ(config.partition_count, 4u);
   EXPECT_EQ(config.persistence, persistence_mode::wal);
@@ -191,7 +194,7 @@ TEST_F(ConfigTest, RangeLimitsAreAccepted) {
   const node_config low = load_config_file(write(R"toml(
 node.id = "a"
 http = { listen = "h:0", threads = 1, drain_seconds = 0 }
-feed = { zmq_endpoint = "inproc://f", history_events = 0, history_bytes = 0 }
+feed = { zmq_endpoint = "inproc://f", history_events = 0, history_bytes = 0, zmq_high_water_mark = 1 }
 partitions.count = 1
 limits = { max_key_bytes = 1, max_value_bytes = 1 }
 )toml"));
@@ -199,11 +202,12 @@ limits = { max_key_bytes = 1, max_value_bytes = 1 }
   EXPECT_EQ(low.http_threads, 1);
   EXPECT_EQ(low.partition_count, 1u);
   EXPECT_EQ(low.max_value_bytes, 1u);
+  EXPECT_EQ(low.zmq_high_water_mark, 1);
 
   const node_config high = load_config_file(write(R"toml(
 node.id = ")toml" + std::string(128, 'x') + R"toml("
 http = { listen = "h:65535", threads = 64, drain_seconds = 3600 }
-feed = { history_events = 100000000, history_bytes = 1099511627776 }
+feed = { history_events = 100000000, history_bytes = 1099511627776, zmq_high_water_mark = 10000000 }
 partitions.count = 4096
 limits = { max_key_bytes = 65535, max_value_bytes = 536870912 }
 )toml"));
@@ -213,6 +217,7 @@ limits = { max_key_bytes = 65535, max_value_bytes = 536870912 }
   EXPECT_EQ(high.drain_seconds, 3600);
   EXPECT_EQ(high.history_events, 100000000u);
   EXPECT_EQ(high.history_bytes, std::size_t{1} << 40);
+  EXPECT_EQ(high.zmq_high_water_mark, 10000000);
   EXPECT_EQ(high.partition_count, 4096u);
   EXPECT_EQ(high.max_key_bytes, 65535u);
   EXPECT_EQ(high.max_value_bytes, std::size_t{512} << 20);
@@ -323,6 +328,10 @@ constexpr bad_file kBadFiles[] = {
      R"(feed.history_bytes: must be an integer from 0 to 1099511627776, got 1099511627777)"},
     {"HistoryBytesArray", R"(feed.history_bytes = [1])",
      R"(feed.history_bytes: must be an integer from 0 to 1099511627776, got an array)"},
+    {"HighWaterMarkZero", R"(feed.zmq_high_water_mark = 0)",
+     R"(feed.zmq_high_water_mark: must be an integer from 1 to 10000000, got 0)"},
+    {"HighWaterMarkTooMany", R"(feed.zmq_high_water_mark = 10000001)",
+     R"(feed.zmq_high_water_mark: must be an integer from 1 to 10000000, got 10000001)"},
     // [partitions]
     {"CountZero", R"(partitions.count = 0)",
      R"(partitions.count: must be an integer from 1 to 4096, got 0)"},
