@@ -1,4 +1,4 @@
-// Node lifecycle: logging, signals, actor runtime, HTTP server, drain and shutdown.
+// Node lifecycle: logging, signals, actor runtime, change feed, HTTP server, drain and shutdown.
 #include "node/node.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "transports/http/http_server.hpp"
+#include "transports/zmq/zmq_publisher.hpp"
 
 namespace kv {
 namespace {
@@ -47,10 +49,30 @@ routing_table make_routing_table(const node_config& config) {
                                      : routing_table::from_split_points(config.split_points);
 }
 
-void drain(const http::http_server& server, std::chrono::seconds drain_period) {
-  const auto drain_end = std::chrono::steady_clock::now() + drain_period;
-  const auto give_up = drain_end + in_flight_grace;
-  while (std::chrono::steady_clock::now() < drain_end || server.in_flight() > 0) {
+store_runtime_options runtime_options(const node_config& config) {
+  store_runtime_options options;
+  options.table = make_routing_table(config);
+  options.worker_threads = std::max(1u, std::thread::hardware_concurrency());
+  options.routers = static_cast<std::size_t>(config.http_threads);
+  options.request_timeout = actor_request_timeout;
+  return options;
+}
+
+feed_options feed_options_of(const node_config& config) {
+  feed_options options;
+  options.history_events = config.history_events;
+  options.history_bytes = config.history_bytes;
+  return options;
+}
+
+// Watch streams never end by themselves, so they are closed once the drain period is over;
+// they keep getting events until then, as the node keeps taking writes.
+void drain(const http::http_server& server, const feed_api& feed,
+           std::chrono::seconds drain_period) {
+  std::this_thread::sleep_for(drain_period);
+  feed.close_watches();
+  const auto give_up = std::chrono::steady_clock::now() + in_flight_grace;
+  while (server.in_flight() > 0) {
     if (std::chrono::steady_clock::now() >= give_up) {
       spdlog::warn("{} requests still in flight, stopping anyway", server.in_flight());
       return;
@@ -69,16 +91,24 @@ int run_node(const node_config& config) {
   }
   const sigset_t signals = block_termination_signals();
 
-  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  routing_table table = make_routing_table(config);
-  const std::size_t partition_count = table.partition_count();
-  store_runtime runtime({std::move(table), cores, static_cast<std::size_t>(config.http_threads),
-                         actor_request_timeout});
+  store_runtime_options options = runtime_options(config);
+  const std::size_t partition_count = options.table.partition_count();
+  store_runtime runtime(std::move(options), feed_options_of(config));
+  const feed_api feed = runtime.feed();
+  try {
+    feed.add_publisher([endpoint = config.feed_endpoint, hwm = config.zmq_high_water_mark] {
+      return std::make_unique<zmq_feed::zmq_publisher>(endpoint, hwm);
+    });
+  } catch (const std::exception& error) {
+    spdlog::critical("{}", error.what());
+    return 1;
+  }
   metrics::node_metrics metrics(partition_count, KVACTOR_VERSION);
+  metrics.add_collectable(std::make_shared<metrics::feed_collector>(feed.counters()));
   http::http_server server(
       {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
        config.max_value_bytes, config.node_id, KVACTOR_VERSION},
-      runtime.api(), metrics);
+      runtime.api(), feed, metrics);
   try {
     server.start();
   } catch (const std::exception& error) {
@@ -87,14 +117,16 @@ int run_node(const node_config& config) {
     return 1;
   }
   server.set_phase(http::node_phase::serving);
-  spdlog::info("kvnode {} node {} serving HTTP on {}:{} with {} partitions", KVACTOR_VERSION,
-               config.node_id, config.http_listen.host, server.port(), partition_count);
+  spdlog::info(
+      "kvnode {} node {} serving HTTP on {}:{} and the change feed on {} with {} partitions",
+      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(), config.feed_endpoint,
+      partition_count);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, draining", strsignal(signal_number));
   server.set_phase(http::node_phase::draining);
-  drain(server, std::chrono::seconds(config.drain_seconds));
+  drain(server, feed, std::chrono::seconds(config.drain_seconds));
   server.stop();
   spdlog::info("stopped");
   spdlog::shutdown();

@@ -22,6 +22,8 @@ class chunked_stream {
   void write(std::string_view data, std::function<void()> written = {});
   // Ends the response with the last chunk and releases the exchange.
   void finish();
+  // False once the client has closed the connection.
+  bool connected() const { return !peer_.expired(); }
 
  private:
   void send_raw(std::string bytes, std::function<void()> written);

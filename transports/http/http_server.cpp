@@ -17,6 +17,8 @@ void dispatch(const route_match& match, method m, const Request& request, const 
       return serve_key(match, m, request, ex);
     case route::keys:
       return m == method::get ? serve_list(request, ex) : serve_batch(request, ex);
+    case route::watch:
+      return serve_watch(request, ex);
     case route::compat_set:
       return serve_batch(request, ex);
     case route::compat_search:
@@ -88,9 +90,11 @@ struct http_server::impl {
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
 };
 
-http_server::http_server(server_options options, store_api store, metrics::node_metrics& metrics)
+http_server::http_server(server_options options, store_api store, feed_api feed,
+                         metrics::node_metrics& metrics)
     : impl_(std::make_unique<impl>()) {
-  impl_->context = std::make_shared<server_context>(std::move(options), std::move(store), metrics);
+  impl_->context = std::make_shared<server_context>(std::move(options), std::move(store),
+                                                    std::move(feed), metrics);
 }
 
 http_server::~http_server() {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
 
 namespace kv::metrics {
@@ -31,7 +32,8 @@ enum class node_phase { starting, serving, draining };
 class http_server {
  public:
   // `metrics` must outlive the server; the server adds its HTTP families to it.
-  http_server(server_options options, store_api store, metrics::node_metrics& metrics);
+  http_server(server_options options, store_api store, feed_api feed,
+              metrics::node_metrics& metrics);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

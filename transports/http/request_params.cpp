@@ -29,11 +29,15 @@ std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& reque
                                             const std::string& name) {
   const auto text = query_text(request, name);
   if (!text) return std::nullopt;
+  return parse_unsigned(*text, name);
+}
+
+std::uint64_t parse_unsigned(const std::string& text, const std::string& name) {
   std::uint64_t number = 0;
-  const char* end = text->data() + text->size();
-  const auto [stop, error] = std::from_chars(text->data(), end, number);
-  if (text->empty() || error != std::errc{} || stop != end) {
-    throw bad_request(name + " must be a non-negative integer, got \"" + *text + "\"");
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, number);
+  if (text.empty() || error != std::errc{} || stop != end) {
+    throw bad_request(name + " must be a non-negative integer, got \"" + text + "\"");
   }
   return number;
 }

@@ -20,6 +20,8 @@ std::optional<std::string> query_text(const Pistache::Http::Request& request,
                                       const std::string& name);
 std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& request,
                                             const std::string& name);
+// `text` as a non-negative decimal integer; a 400 naming `name` (a parameter or header) if not.
+std::uint64_t parse_unsigned(const std::string& text, const std::string& name);
 bool query_flag(const Pistache::Http::Request& request, const std::string& name);
 
 // A value must fit limits.max_value_bytes (413 otherwise).

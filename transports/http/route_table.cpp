@@ -25,6 +25,7 @@ constexpr std::array<route_spec, route_count> routes = {{
     {route::key, "/v1/keys/", "/v1/keys/{key}", true,
      get_head | bit(method::put) | bit(method::post) | bit(method::del)},
     {route::keys, "/v1/keys", "/v1/keys", false, bit(method::get) | bit(method::post)},
+    {route::watch, "/v1/watch", "/v1/watch", false, bit(method::get)},
     {route::ping, "/v1/ping", "/v1/ping", false, get_head},
     {route::readiness, "/v1/readiness", "/v1/readiness", false, get_head},
     {route::info, "/v1/info", "/v1/info", false, bit(method::get)},

@@ -13,6 +13,7 @@ namespace kv::http {
 enum class route {
   key,
   keys,
+  watch,
   ping,
   readiness,
   info,
@@ -22,7 +23,7 @@ enum class route {
   compat_search,
   compat_dump
 };
-inline constexpr std::size_t route_count = 10;
+inline constexpr std::size_t route_count = 11;
 
 enum class method { get, head, put, post, del, other };  // other: any method no route takes
 inline constexpr std::size_t method_count = 6;

@@ -16,6 +16,8 @@ void serve_key(const route_match& match, method m, const Request& request, const
 // /v1/keys (GET lists, POST writes a batch) and /set
 void serve_list(const Request& request, const exchange_ptr& ex);
 void serve_batch(const Request& request, const exchange_ptr& ex);
+// /v1/watch: the change feed as server-sent events, until the client goes or the node drains
+void serve_watch(const Request& request, const exchange_ptr& ex);
 // /search and /: complete answers, streamed page by page
 void serve_search(const Request& request, const exchange_ptr& ex);
 void serve_dump(const exchange_ptr& ex);

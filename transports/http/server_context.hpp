@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 
+#include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
 #include "metrics/node_metrics.hpp"
 #include "transports/http/http_metrics.hpp"
@@ -13,14 +14,17 @@
 namespace kv::http {
 
 struct server_context {
-  server_context(server_options options_in, store_api store_in, metrics::node_metrics& metrics_in)
+  server_context(server_options options_in, store_api store_in, feed_api feed_in,
+                 metrics::node_metrics& metrics_in)
       : options(std::move(options_in)),
         store(std::move(store_in)),
+        feed(std::move(feed_in)),
         metrics(metrics_in),
         http(metrics_in.registry()) {}
 
   const server_options options;
   const store_api store;
+  const feed_api feed;
   metrics::node_metrics& metrics;
   http_metrics http;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

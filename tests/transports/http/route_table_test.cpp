@@ -27,6 +27,8 @@ TEST(RouteTableTest, KeyRoutesTakeTheWholeRestOfThePath) {
 
 TEST(RouteTableTest, ExactRoutes) {
   EXPECT_EQ(match_route("/v1/keys")->route, route::keys);
+  EXPECT_EQ(match_route("/v1/watch")->route, route::watch);
+  EXPECT_EQ(match_route("/v1/watch")->path_template, "/v1/watch");
   EXPECT_EQ(match_route("/v1/ping")->route, route::ping);
   EXPECT_EQ(match_route("/v1/readiness")->route, route::readiness);
   EXPECT_EQ(match_route("/v1/info")->route, route::info);
@@ -53,6 +55,7 @@ TEST(RouteTableTest, MethodsPerRoute) {
   EXPECT_EQ(allowed_methods(route::key), "GET, HEAD, PUT, POST, DELETE");
   EXPECT_EQ(allowed_methods(route::keys), "GET, POST");
   EXPECT_EQ(allowed_methods(route::compat_set), "POST");
+  EXPECT_EQ(allowed_methods(route::watch), "GET");
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+// GET /v1/watch: the change feed as server-sent events. Each event goes out as
+// "id: REV\ndata: JSON\n\n"; a client resumes with Last-Event-ID or ?since_rev=REV.
+#include <fmt/format.h>
+#include <pistache/peer.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "transports/http/chunked_stream.hpp"
+#include "transports/http/request_params.hpp"
+#include "transports/http/routes.hpp"
+
+namespace kv::http {
+namespace {
+
+// One watch stream: SSE framing over a raw chunked response, written from the watcher actor.
+class sse_stream : public watch_output {
+ public:
+  // Runs on the HTTP thread that serves this connection, the only thread that closes its
+  // descriptor, so the descriptor duplicated here is certainly this connection's. Owning a
+  // duplicate is what lets disconnect() cut the connection from another thread without racing
+  // that close (and hitting a new connection that reused the number).
+  explicit sse_stream(const exchange_ptr& ex)
+      : connection_(::dup(ex->writer().peer()->fd())), stream_(ex, 200, "text/event-stream") {}
+
+  ~sse_stream() override {
+    end();  // a stream nobody ended (a message dropped at shutdown) must not leave a client hanging
+    if (connection_ >= 0) ::close(connection_);
+  }
+  sse_stream(const sse_stream&) = delete;
+  sse_stream& operator=(const sse_stream&) = delete;
+
+  void send_events(const std::vector<feed_event_ptr>& events,
+                   std::function<void()> written) override {
+    std::string chunk;
+    std::size_t size = 0;
+    for (const auto& event : events) size += event->json.size() + 32;
+    chunk.reserve(size);
+    for (const auto& event : events) {
+      fmt::format_to(std::back_inserter(chunk), "id: {}\ndata: ", event->rev);
+      chunk += event->json;
+      chunk += "\n\n";
+    }
+    stream_.write(std::move(chunk), std::move(written));
+  }
+
+  void send_reset(std::uint64_t rev, std::uint64_t oldest_rev,
+                  std::function<void()> written) override {
+    stream_.write(fmt::format("event: reset\nid: {}\ndata: {{\"rev\":{},\"oldest_rev\":{}}}\n\n",
+                              rev, rev, oldest_rev),
+                  std::move(written));
+  }
+
+  void send_heartbeat(std::function<void()> written) override {
+    stream_.write(":\n\n", std::move(written));
+  }
+
+  bool connected() const override { return stream_.connected(); }
+
+  void finish() override { end(); }
+
+  void disconnect() override {
+    if (connection_ >= 0) {
+      // Whichever descriptor closes last resets the connection and discards the megabytes the
+      // client never read, rather than keeping them until it reads or times out; the shutdown
+      // makes the HTTP thread see the connection end, drop what it queued and close its own.
+      const linger reset{1, 0};
+      ::setsockopt(connection_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+      ::shutdown(connection_, SHUT_RDWR);
+    }
+    end();
+  }
+
+ private:
+  void end() {
+    if (ended_) return;
+    ended_ = true;
+    stream_.finish();
+  }
+
+  int connection_;
+  chunked_stream stream_;
+  bool ended_ = false;
+};
+
+// Last-Event-ID (sent by a reconnecting EventSource) wins over since_rev, which stays in the
+// URL the client reconnects to. An empty Last-Event-ID means the client has no event yet.
+std::optional<std::uint64_t> resume_after(const Request& request) {
+  if (const auto header = request.headers().tryGetRaw("Last-Event-ID")) {
+    const std::string value = header->value();
+    if (!value.empty()) return parse_unsigned(value, "Last-Event-ID");
+  }
+  return query_unsigned(request, "since_rev");
+}
+
+}  // namespace
+
+void serve_watch(const Request& request, const exchange_ptr& ex) {
+  watch_request watch;
+  watch.prefix = query_text(request, "prefix").value_or("");
+  watch.after_rev = resume_after(request);
+  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex));
+}
+
+}  // namespace kv::http
