@@ -1,0 +1,106 @@
+// Write-ahead record payloads and the varint coding under them: round trips, and decoding
+// that rejects every truncation and every malformed field.
+#include "storage/wal_record.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "storage/coding.hpp"
+
+namespace kv::storage {
+namespace {
+
+std::string encode(const wal_record_view& record) {
+  std::string out;
+  encode_wal_record(record, out);
+  return out;
+}
+
+TEST(WalCodingTest, VarintsRoundTripAtEveryWidth) {
+  for (int bits = 0; bits <= 64; ++bits) {
+    const std::uint64_t value =
+        bits == 64 ? std::numeric_limits<std::uint64_t>::max() : (std::uint64_t{1} << bits) - 1;
+    std::string out;
+    put_varint(out, value);
+    EXPECT_EQ(out.size(), bits == 0 ? 1u : static_cast<std::size_t>((bits + 6) / 7));
+    byte_reader in(out);
+    EXPECT_EQ(in.get_varint(), value);
+    EXPECT_TRUE(in.empty());
+  }
+}
+
+TEST(WalCodingTest, VarintsRejectTruncatedOverlongAndOverflowingInput) {
+  EXPECT_EQ(byte_reader(std::string("\x80", 1)).get_varint(), std::nullopt);  // truncated
+  EXPECT_EQ(byte_reader(std::string(11, '\x80') + '\x01').get_varint(), std::nullopt);
+  // Ten bytes whose last carries more than bit 63.
+  EXPECT_EQ(byte_reader(std::string(9, '\xff') + '\x02').get_varint(), std::nullopt);
+  EXPECT_EQ(byte_reader("").get_varint(), std::nullopt);
+}
+
+TEST(WalCodingTest, LengthPrefixedBytesRejectLengthsPastTheEnd) {
+  std::string out;
+  put_length_prefixed(out, "hello");
+  byte_reader whole(out);
+  EXPECT_EQ(whole.get_length_prefixed(), "hello");
+  byte_reader cut(std::string_view(out).substr(0, out.size() - 1));
+  EXPECT_EQ(cut.get_length_prefixed(), std::nullopt);
+  EXPECT_EQ(cut.rest().size(), out.size() - 1);  // nothing consumed
+}
+
+TEST(WalRecordTest, PutAndDeleteRoundTrip) {
+  const std::string value(100000, 'v');
+  const wal_record_view put{wal_op::put, 7, 3, "users/7", value};
+  const auto decoded_put = decode_wal_record(encode(put));
+  ASSERT_TRUE(decoded_put);
+  EXPECT_EQ(decoded_put->op, wal_op::put);
+  EXPECT_EQ(decoded_put->seq, 7u);
+  EXPECT_EQ(decoded_put->version, 3u);
+  EXPECT_EQ(decoded_put->key, "users/7");
+  EXPECT_EQ(decoded_put->value, value);
+
+  const wal_record_view erase{wal_op::erase, std::numeric_limits<std::uint64_t>::max(), 9, "k", ""};
+  const auto decoded_erase = decode_wal_record(encode(erase));
+  ASSERT_TRUE(decoded_erase);
+  EXPECT_EQ(decoded_erase->op, wal_op::erase);
+  EXPECT_EQ(decoded_erase->seq, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(decoded_erase->version, 9u);
+  EXPECT_EQ(decoded_erase->key, "k");
+  EXPECT_TRUE(decoded_erase->value.empty());
+}
+
+TEST(WalRecordTest, EmptyValueAndBinaryBytesSurvive) {
+  const std::string key("a\0b", 3);
+  const auto empty = decode_wal_record(encode({wal_op::put, 1, 1, key, ""}));
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->key, key);
+  EXPECT_TRUE(empty->value.empty());
+}
+
+TEST(WalRecordTest, EveryTruncationIsRejected) {
+  const std::string encoded = encode({wal_op::put, 300, 70000, "key", "value"});
+  for (std::size_t size = 0; size < encoded.size(); ++size) {
+    EXPECT_FALSE(decode_wal_record(encoded.substr(0, size))) << "cut at " << size;
+  }
+}
+
+TEST(WalRecordTest, MalformedPayloadsAreRejected) {
+  std::string unknown_op = encode({wal_op::put, 1, 1, "k", "v"});
+  unknown_op[0] = 3;
+  EXPECT_FALSE(decode_wal_record(unknown_op));
+  unknown_op[0] = 0;
+  EXPECT_FALSE(decode_wal_record(unknown_op));
+
+  EXPECT_FALSE(decode_wal_record(encode({wal_op::put, 1, 1, "k", "v"}) + "x"));  // trailing byte
+  EXPECT_FALSE(decode_wal_record(encode({wal_op::put, 1, 1, "", "v"})));         // empty key
+  // A delete followed by a value is not what encode writes.
+  std::string erase_with_value = encode({wal_op::put, 1, 1, "k", "v"});
+  erase_with_value[0] = static_cast<char>(wal_op::erase);
+  EXPECT_FALSE(decode_wal_record(erase_with_value));
+  EXPECT_FALSE(decode_wal_record(""));
+}
+
+}  // namespace
+}  // namespace kv::storage
