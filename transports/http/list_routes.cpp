@@ -1,5 +1,6 @@
 // Listing and batch writes: GET/POST /v1/keys, and the old services' /set, /search and /.
 #include <memory>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
@@ -82,8 +83,10 @@ class streamed_listing : public std::enable_shared_from_this<streamed_listing> {
       return stream_.finish();
     }
     query_.after = std::move(page->next);
-    stream_.write(chunk_, [self = shared_from_this()] { self->fetch_next_page(); });
-    chunk_.clear();
+    // Empty the buffer before writing: the written callback may fetch and render the next page
+    // on another thread before write() returns.
+    const std::string chunk = std::exchange(chunk_, {});
+    stream_.write(chunk, [self = shared_from_this()] { self->fetch_next_page(); });
   }
 
   store_api store_;
