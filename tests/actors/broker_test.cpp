@@ -12,23 +12,12 @@
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "tests/actors/store_calls.hpp"
 
 namespace kv {
 namespace {
 
 using namespace std::chrono_literals;
-
-value_ptr text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
-}
-
-template <class T, class Call>
-std::optional<T> await(Call call) {
-  std::promise<std::optional<T>> promise;
-  auto future = promise.get_future();
-  call([&promise](std::optional<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
 
 // Polls `condition` until it holds or 5 s pass; the bound only keeps a broken test from hanging.
 template <class Condition>

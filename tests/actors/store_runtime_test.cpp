@@ -6,21 +6,10 @@
 
 #include <future>
 
+#include "tests/actors/store_calls.hpp"
+
 namespace kv {
 namespace {
-
-value_ptr text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
-}
-
-// Runs one store_api call and waits for its completion.
-template <class T, class Call>
-std::optional<T> await(Call call) {
-  std::promise<std::optional<T>> promise;
-  auto future = promise.get_future();
-  call([&promise](std::optional<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
 
 class StoreRuntimeTest : public ::testing::Test {
  protected:
