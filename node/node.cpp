@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "metrics/connection_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "transports/http/http_server.hpp"
@@ -109,6 +110,8 @@ int run_node(const node_config& config) {
       {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
        config.max_value_bytes, config.node_id, KVACTOR_VERSION},
       runtime.api(), feed, metrics);
+  metrics.add_collectable(
+      std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
   try {
     server.start();
   } catch (const std::exception& error) {

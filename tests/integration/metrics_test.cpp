@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <thread>
+#include <vector>
 
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_process.hpp"
@@ -67,7 +69,8 @@ TEST_F(MetricsTest, EveryFamilyOfTheContractIsPresentWithItsLabels) {
         "# TYPE kv_http_request_duration_seconds histogram", "# TYPE kv_keys gauge",
         "# TYPE kv_partition_keys gauge", "# TYPE kv_build_info gauge",
         "# TYPE process_resident_memory_bytes gauge", "# TYPE process_cpu_seconds_total counter",
-        "# TYPE process_start_time_seconds gauge", "# TYPE process_open_fds gauge"}) {
+        "# TYPE process_start_time_seconds gauge", "# TYPE process_open_fds gauge",
+        "# TYPE kv_http_connections_open gauge"}) {
     EXPECT_NE(last_text_.find(family), std::string::npos) << family;
   }
   EXPECT_EQ(values.at(put_key_series), 1);
@@ -129,6 +132,26 @@ TEST_F(MetricsTest, KeyGaugesAreExactAfterPutsOverwritesAndDeletes) {
     if (series.starts_with("kv_partition_keys{")) per_partition += value;
   }
   EXPECT_EQ(per_partition, 36);
+}
+
+TEST_F(MetricsTest, OpenConnectionsCountEveryEstablishedClientAndForgetClosedOnes) {
+  const double before = scrape().at("kv_http_connections_open");
+  EXPECT_GE(before, 1);  // the scraping client's own connection
+  {
+    std::vector<std::unique_ptr<RawConnection>> extra;
+    for (int i = 0; i < 3; ++i) {
+      extra.push_back(std::make_unique<RawConnection>(node_.host(), node_.http_port()));
+      ASSERT_TRUE(extra.back()->connected());
+    }
+    EXPECT_EQ(scrape().at("kv_http_connections_open"), before + 3);
+  }
+  // The node closes its side when it reads the clients' end of stream.
+  bool back_to_before = false;
+  for (int attempt = 0; attempt < 500 && !back_to_before; ++attempt) {
+    back_to_before = scrape().at("kv_http_connections_open") == before;
+    if (!back_to_before) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(back_to_before);
 }
 
 TEST_F(MetricsTest, PromtoolAcceptsTheExposition) {

@@ -1,7 +1,7 @@
 // Listing and batch writes: GET/POST /v1/keys, and the old services' /set, /search and /.
 #include <memory>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/base64.hpp"
 #include "core/key.hpp"
