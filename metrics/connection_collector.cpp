@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace kv::metrics {
 namespace {
@@ -36,7 +37,7 @@ std::size_t count_established(const std::string& table, std::uint16_t port) {
 
 connection_collector::connection_collector(std::function<std::uint16_t()> port,
                                            std::string proc_net)
-    : port_(port), proc_net_(std::move(proc_net)) {}
+    : port_(std::move(port)), proc_net_(std::move(proc_net)) {}
 
 std::vector<prometheus::MetricFamily> connection_collector::Collect() const {
   const std::uint16_t port = port_();
