@@ -3,9 +3,13 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { test } = require('node:test');
 
 const files = require('./deploy_files');
+const { startKvnode, request, waitForStatus, servingPort } = require('./kvnode_process');
 
 const manifests = files.loadManifests();
 const statefulSet = files.findObject(manifests, 'StatefulSet');
@@ -96,6 +100,32 @@ test('readiness is probed on /v1/readiness and liveness on /v1/ping, on the HTTP
   }
 });
 
+test('the probes, the scrape path and the HEALTHCHECK are routes kvnode answers', async () => {
+  const monitor = files.findObject(manifests, 'ServiceMonitor');
+  const [runtime] = files.loadDockerfile().slice(-1);
+  const healthCheckUrl = /http:\/\/\S+/.exec(files.instructionArgs(runtime, 'HEALTHCHECK')[0]);
+  const paths = [
+    container.readinessProbe.httpGet.path,
+    container.livenessProbe.httpGet.path,
+    monitor.spec.endpoints[0].path,
+    new URL(healthCheckUrl[0]).pathname,
+  ];
+  // In memory, on ports of the system's choosing: only the routes matter here.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-routes-'));
+  const node = startKvnode(
+    ['--http-listen', '127.0.0.1:0', '--feed-endpoint', 'tcp://127.0.0.1:*'],
+    scratch,
+  );
+  try {
+    const port = await servingPort(node, 15000);
+    for (const route of paths) await waitForStatus(node, port, route, 200, 5000);
+    assert.equal((await request('GET', port, '/v1/no-such-route')).status, 404);
+  } finally {
+    node.child.kill('SIGKILL');
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
 test('the grace period covers the preStop pause, the drain and the requests in flight', () => {
   const [sleep, seconds] = container.lifecycle.preStop.exec.command;
   assert.equal(sleep, 'sleep');
@@ -155,18 +185,19 @@ test('the Ingress sends the API to the client Service', () => {
 });
 
 test('the ServiceMonitor scrapes /metrics through the client Service alone', () => {
+  const client = services().find((s) => s.spec.clusterIP !== 'None');
   const monitor = files.findObject(manifests, 'ServiceMonitor');
   const selected = services().filter((s) =>
     labelsMatch(monitor.spec.selector.matchLabels, s.metadata.labels),
   );
+  // Selecting the headless Service too would scrape the same pod twice.
   assert.deepEqual(
-    selected.map((s) => s.spec.clusterIP),
-    [undefined],
-    'exactly one Service, not the headless one',
+    selected.map((s) => s.metadata.name),
+    [client.metadata.name],
   );
   const [endpoint] = monitor.spec.endpoints;
   assert.equal(endpoint.path, '/metrics');
-  assert.ok(selected[0].spec.ports.some((p) => p.name === endpoint.port));
+  assert.ok(client.spec.ports.some((p) => p.name === endpoint.port));
 });
 
 test('the PodDisruptionBudget covers the pod', () => {

@@ -5,15 +5,14 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { test, after } = require('node:test');
 
 const files = require('./deploy_files');
+const { startKvnode, request, waitForStatus } = require('./kvnode_process');
 
 const manifests = files.loadManifests();
 const statefulSet = files.findObject(manifests, 'StatefulSet');
@@ -22,7 +21,6 @@ const container = podSpec.containers.find((c) => c.name === 'kvnode');
 const [runtimeStage] = files.loadDockerfile().slice(-1);
 
 const startTimeoutMs = 15000;
-const requestTimeoutMs = 2000;
 
 // Every volume mount of the container, moved under one temp dir.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-statefulset-'));
@@ -72,55 +70,20 @@ function startNode() {
   const [binary, ...commandArgs] = container.command;
   assert.equal(binary, JSON.parse(files.instructionArgs(runtimeStage, 'ENTRYPOINT')[0])[0]);
   const args = [...commandArgs, ...container.args].map(relocate);
-  const workingDir = relocate(files.instructionArgs(runtimeStage, 'WORKDIR')[0]);
-  const child = spawn(process.env.KVNODE_BINARY, args, {
-    cwd: workingDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const node = { child, stderr: '', exit: null };
-  child.stderr.on('data', (chunk) => (node.stderr += chunk));
-  node.exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => resolve((node.exit = { code, signal }))),
-  );
-  return node;
+  return startKvnode(args, relocate(files.instructionArgs(runtimeStage, 'WORKDIR')[0]));
 }
 
 function containerPort(name) {
   return container.ports.find((p) => p.name === name).containerPort;
 }
 
-function request(method, port, urlPath, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, agent: false, timeout: requestTimeoutMs },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode, body: text }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 function probe(probeSpec) {
   return request('GET', containerPort(probeSpec.httpGet.port), probeSpec.httpGet.path);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// Polls the readiness probe until it answers `status`, or fails with kvnode's stderr.
-async function waitForReadiness(node, status, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    assert.equal(node.exit, null, `kvnode ended: ${JSON.stringify(node.exit)}\n${node.stderr}`);
-    const reply = await probe(container.readinessProbe).catch(() => null);
-    if (reply && reply.status === status) return;
-    assert.ok(Date.now() < deadline, `readiness never answered ${status}\n${node.stderr}`);
-    await sleep(50);
-  }
+function waitForReadiness(node, status, timeoutMs) {
+  const { port, path: probePath } = container.readinessProbe.httpGet;
+  return waitForStatus(node, containerPort(port), probePath, status, timeoutMs);
 }
 
 // SIGTERM as the kubelet sends it after the preStop pause: readiness turns 503 while the node
@@ -155,7 +118,6 @@ after(() => {
 });
 
 test('kvnode answers its probes and serves metrics and the feed', async () => {
-  assert.ok(process.env.KVNODE_BINARY, 'KVNODE_BINARY names the built kvnode');
   prepareVolumes();
   node = startNode();
   await waitForReadiness(node, 200, startTimeoutMs);
