@@ -8,8 +8,17 @@ packages=(
   libcaf-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
-  prometheus  # promtool and a real server for the metrics tests
 )
+# What the tests run besides their own binaries. The container image's build stage only builds
+# kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
+if [[ "${1:-}" != "--build-only" ]]; then
+  packages+=(
+    prometheus  # promtool and a real server for the metrics tests
+    yamllint nodejs iproute2  # the deploy tests: manifests, and kvnode in a network of its own
+  )
+  # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
+  command -v npm >/dev/null || packages+=(npm)
+fi
 # The bench needs these too; `scripts/install-deps.sh --bench` adds them.
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx)

@@ -1,0 +1,206 @@
+// The Kubernetes manifests of deploy/kubernetes: each valid against the API schemas (kubernetes-
+// models), listed by kustomize, and pointing at what the node and the image really provide.
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const files = require('./deploy_files');
+const { startKvnode, request, waitForStatus, servingPort } = require('./kvnode_process');
+
+const manifests = files.loadManifests();
+const statefulSet = files.findObject(manifests, 'StatefulSet');
+const pod = statefulSet.spec.template;
+const container = pod.spec.containers.find((c) => c.name === 'kvnode');
+const config = files.parseToml(files.containerConfigText());
+
+// The longest a request waits on a partition (actor_request_timeout in node/node.cpp): the drain
+// waits for requests in flight, and each ends within this.
+const requestTimeoutSeconds = 5;
+
+// The schema model of an object's apiVersion and kind: Kubernetes' own from kubernetes-models,
+// the Prometheus operator's from its CRD models.
+function modelOf(object) {
+  const group = object.apiVersion;
+  const modelPath = group.endsWith('monitoring.coreos.com/v1')
+    ? `@kubernetes-models/prometheus-operator/${group}/${object.kind}`
+    : `kubernetes-models/${group}/${object.kind}`;
+  const model = require(modelPath)[object.kind];
+  assert.ok(model, `no schema for ${group} ${object.kind}`);
+  return model;
+}
+
+function containerPort(name) {
+  const port = container.ports.find((p) => p.name === name);
+  assert.ok(port, `the kvnode container has no port named ${name}`);
+  return port.containerPort;
+}
+
+function labelsMatch(selector, labels) {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+function services() {
+  return manifests.map((m) => m.object).filter((o) => o.kind === 'Service');
+}
+
+test('every manifest is valid against the schema of its kind', () => {
+  assert.ok(manifests.length > 0);
+  for (const { file, object } of manifests) {
+    const Model = modelOf(object);
+    assert.doesNotThrow(() => new Model(object).validate(), `${file}: ${object.kind}`);
+  }
+});
+
+test('kustomization.yaml lists every manifest file once and nothing else', () => {
+  const resources = files.loadKustomization().resources;
+  assert.deepEqual([...resources].sort(), files.manifestFiles());
+  assert.equal(new Set(resources).size, resources.length);
+});
+
+test('the ConfigMap holds deploy/kvnode.toml word for word', () => {
+  const configMap = files.findObject(manifests, 'ConfigMap');
+  assert.equal(configMap.data['kvnode.toml'], files.containerConfigText());
+});
+
+test('the node reads its config from the ConfigMap volume', () => {
+  const configArg = container.args[container.args.indexOf('--config') + 1];
+  const mount = container.volumeMounts.find((m) => configArg.startsWith(`${m.mountPath}/`));
+  assert.ok(mount, `--config ${configArg} is on no volume`);
+  assert.equal(mount.readOnly, true);
+  const volume = pod.spec.volumes.find((v) => v.name === mount.name);
+  const configMap = files.findObject(manifests, 'ConfigMap', volume.configMap.name);
+  assert.ok(configArg.slice(mount.mountPath.length + 1) in configMap.data);
+});
+
+test('data_dir is the volume of the volume claim template', () => {
+  const claimNames = statefulSet.spec.volumeClaimTemplates.map((t) => t.metadata.name);
+  const mount = container.volumeMounts.find((m) => m.mountPath === config.node.data_dir);
+  assert.ok(mount, `data_dir ${config.node.data_dir} is not a mount path`);
+  assert.ok(claimNames.includes(mount.name));
+});
+
+test('the node listens on every interface at the ports the container declares', () => {
+  const http = files.splitAddress(config.http.listen);
+  const feed = files.splitAddress(config.feed.zmq_endpoint);
+  assert.equal(http.host, '0.0.0.0');
+  assert.equal(feed.host, '0.0.0.0');
+  assert.equal(containerPort('http'), http.port);
+  assert.equal(containerPort('feed'), feed.port);
+});
+
+test('readiness is probed on /v1/readiness and liveness on /v1/ping, on the HTTP port', () => {
+  assert.equal(container.readinessProbe.httpGet.path, '/v1/readiness');
+  assert.equal(container.livenessProbe.httpGet.path, '/v1/ping');
+  for (const probe of [container.readinessProbe, container.livenessProbe]) {
+    assert.equal(containerPort(probe.httpGet.port), files.splitAddress(config.http.listen).port);
+  }
+});
+
+test('the probes, the scrape path and the HEALTHCHECK are routes kvnode answers', async () => {
+  const monitor = files.findObject(manifests, 'ServiceMonitor');
+  const [runtime] = files.loadDockerfile().slice(-1);
+  const healthCheckUrl = /http:\/\/\S+/.exec(files.instructionArgs(runtime, 'HEALTHCHECK')[0]);
+  const paths = [
+    container.readinessProbe.httpGet.path,
+    container.livenessProbe.httpGet.path,
+    monitor.spec.endpoints[0].path,
+    new URL(healthCheckUrl[0]).pathname,
+  ];
+  // In memory, on ports of the system's choosing: only the routes matter here.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-routes-'));
+  const node = startKvnode(
+    ['--http-listen', '127.0.0.1:0', '--feed-endpoint', 'tcp://127.0.0.1:*'],
+    scratch,
+  );
+  try {
+    const port = await servingPort(node, 15000);
+    for (const route of paths) await waitForStatus(node, port, route, 200, 5000);
+    assert.equal((await request('GET', port, '/v1/no-such-route')).status, 404);
+  } finally {
+    node.child.kill('SIGKILL');
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('the grace period covers the preStop pause, the drain and the requests in flight', () => {
+  const [sleep, seconds] = container.lifecycle.preStop.exec.command;
+  assert.equal(sleep, 'sleep');
+  const preStopSeconds = Number(seconds);
+  assert.ok(preStopSeconds > 0);
+  assert.ok(config.http.drain_seconds > 0);
+  assert.ok(
+    pod.spec.terminationGracePeriodSeconds >
+      preStopSeconds + config.http.drain_seconds + requestTimeoutSeconds,
+  );
+});
+
+test('the pod runs as the image user, non-root, on a read-only root filesystem', () => {
+  const [runtime] = files.loadDockerfile().slice(-1);
+  const [user, group] = files.instructionArgs(runtime, 'USER')[0].split(':').map(Number);
+  assert.equal(pod.spec.securityContext.runAsNonRoot, true);
+  assert.equal(pod.spec.securityContext.runAsUser, user);
+  assert.equal(pod.spec.securityContext.runAsGroup, group);
+  assert.notEqual(user, 0);
+  assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+  assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+});
+
+test('the container runs the binary the image installs', () => {
+  const [runtime] = files.loadDockerfile().slice(-1);
+  assert.deepEqual(container.command, JSON.parse(files.instructionArgs(runtime, 'ENTRYPOINT')[0]));
+});
+
+test('the container has CPU and memory requests and limits', () => {
+  for (const bound of ['requests', 'limits']) {
+    assert.ok(container.resources[bound].cpu, `${bound}.cpu`);
+    assert.ok(container.resources[bound].memory, `${bound}.memory`);
+  }
+});
+
+test('both Services select the pod and name its ports; the headless one governs', () => {
+  const all = services();
+  assert.equal(all.length, 2);
+  for (const service of all) {
+    assert.ok(labelsMatch(service.spec.selector, pod.metadata.labels), service.metadata.name);
+    for (const port of service.spec.ports) containerPort(port.targetPort);
+    assert.deepEqual(service.spec.ports.map((p) => p.name).sort(), ['feed', 'http']);
+  }
+  const headless = all.find((s) => s.spec.clusterIP === 'None');
+  assert.equal(headless.metadata.name, statefulSet.spec.serviceName);
+});
+
+test('the Ingress sends the API to the client Service', () => {
+  const client = services().find((s) => s.spec.clusterIP !== 'None');
+  const ingress = files.findObject(manifests, 'Ingress');
+  const paths = ingress.spec.rules.flatMap((rule) => rule.http.paths);
+  assert.ok(paths.some((p) => p.path === '/v1' && p.pathType === 'Prefix'));
+  for (const { backend } of paths) {
+    assert.equal(backend.service.name, client.metadata.name);
+    assert.ok(client.spec.ports.some((p) => p.name === backend.service.port.name));
+  }
+});
+
+test('the ServiceMonitor scrapes /metrics through the client Service alone', () => {
+  const client = services().find((s) => s.spec.clusterIP !== 'None');
+  const monitor = files.findObject(manifests, 'ServiceMonitor');
+  const selected = services().filter((s) =>
+    labelsMatch(monitor.spec.selector.matchLabels, s.metadata.labels),
+  );
+  // Selecting the headless Service too would scrape the same pod twice.
+  assert.deepEqual(
+    selected.map((s) => s.metadata.name),
+    [client.metadata.name],
+  );
+  const [endpoint] = monitor.spec.endpoints;
+  assert.equal(endpoint.path, '/metrics');
+  assert.ok(client.spec.ports.some((p) => p.name === endpoint.port));
+});
+
+test('the PodDisruptionBudget covers the pod', () => {
+  const budget = files.findObject(manifests, 'PodDisruptionBudget');
+  assert.ok(labelsMatch(budget.spec.selector.matchLabels, pod.metadata.labels));
+});
