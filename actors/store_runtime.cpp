@@ -62,6 +62,11 @@ struct store_runtime::impl {
     for (const auto& actor : partitions) {
       caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     }
+    if (durability) {
+      // A partition still running could post work to the pools after they are gone.
+      caf::scoped_actor self(system);
+      self->wait_for(partitions);
+    }
     // Takes the watchers and publishers down with it.
     caf::anon_send_exit(broker, caf::exit_reason::user_shutdown);
   }
