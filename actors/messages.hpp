@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/durability_counters.hpp"
 #include "actors/partition_recovery.hpp"
 #include "actors/reply_slot.hpp"
 #include "actors/store_api.hpp"
@@ -77,6 +78,7 @@ struct attach_log {
   std::shared_ptr<recovered_partition_data> data;
   storage::io_pool* sync_pool = nullptr;
   storage::io_pool* snapshot_pool = nullptr;
+  std::shared_ptr<durability_counters> counters;
 };
 // store_runtime -> partition at shutdown: write and fsync what the log holds; the answer is
 // whether that worked.

@@ -135,7 +135,12 @@ class partition_actor : public caf::event_based_actor {
 
   template <class Operation>
   bool expired_or_refused(Operation& op) {
-    if (clock_type::now() > op.deadline || (log_ && !log_->health().ok())) {
+    if (clock_type::now() > op.deadline) {
+      op.reply->complete(std::nullopt);
+      return true;
+    }
+    if (log_ && !log_->health().ok()) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
       op.reply->complete(std::nullopt);
       return true;
     }
@@ -176,7 +181,10 @@ class partition_actor : public caf::event_based_actor {
 
   caf::result<std::size_t> serve_put_all(put_all_request& request) {
     const std::size_t count = request.pairs.size();
-    if (log_ && !log_->health().ok()) return caf::make_error(caf::sec::runtime_error);
+    if (log_ && !log_->health().ok()) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      return caf::make_error(caf::sec::runtime_error);
+    }
     bool recorded = true;
     for (auto& [key, value] : request.pairs) {
       auto previous = previous_of(key);
@@ -234,8 +242,11 @@ class partition_actor : public caf::event_based_actor {
   // Without a log, or when nothing was recorded, answers now; else when the last record is
   // acknowledged or fails.
   void finish_request(std::function<void(bool)> answer, bool recorded) {
-    if (!recorded) return answer(false);
     if (!log_) return answer(true);
+    if (!recorded) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      return answer(false);
+    }
     pending_.newest().answer = std::move(answer);
     if (log_->buffered_bytes() >= flush_threshold_bytes) return flush();
     if (!flush_scheduled_) {
@@ -264,7 +275,9 @@ class partition_actor : public caf::event_based_actor {
       pending_.fail_after(*progress.failed_after, [this](pending_write& write) {
         undo(write.change.key, write.previous);
         seq_ = write.change.seq - 1;
-        if (write.answer) write.answer(false);
+        if (!write.answer) return;
+        counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+        write.answer(false);
       });
     }
     if (!progress.error.ok()) report_log_failure(progress.error);
@@ -289,10 +302,19 @@ class partition_actor : public caf::event_based_actor {
     seq_ = log_->last_seq();
     sync_pool_ = attach.sync_pool;
     snapshot_pool_ = attach.snapshot_pool;
+    counters_ = std::move(attach.counters);
+  }
+
+  // Hands the buffered records to the OS, and answers what that makes acknowledgeable.
+  void write_buffered() {
+    const std::uint64_t bytes = log_->buffered_bytes();
+    const storage::commit_progress progress = log_->flush();
+    if (progress.error.ok()) counters_->bytes_written.fetch_add(bytes, std::memory_order_relaxed);
+    settle(progress);
   }
 
   void flush() {
-    settle(log_->flush());
+    write_buffered();
     start_sync_if_due();
     arm_everysec_timer();
     start_snapshot_if_due();
@@ -303,8 +325,11 @@ class partition_actor : public caf::event_based_actor {
     auto request = log_->start_sync();
     if (!request) return;
     sync_running_ = true;
-    sync_pool_->post([self = caf::actor_cast<caf::actor>(this), request = std::move(*request)] {
+    sync_pool_->post([self = caf::actor_cast<caf::actor>(this), request = std::move(*request),
+                      counters = counters_] {
+      const auto started = clock_type::now();
       storage::status outcome = request.run();
+      counters->count_fsync(clock_type::now() - started);
       caf::anon_send(self, sync_finished{request, std::move(outcome)});
     });
   }
@@ -378,12 +403,13 @@ class partition_actor : public caf::event_based_actor {
     ++snapshot_->chunks;
     if (!complete) return send(this, snapshot_next_atom::value);
 
-    settle(log_->flush());  // prepare_snapshot wants a flushed log
+    write_buffered();  // prepare_snapshot wants a flushed log
     start_sync_if_due();
     arm_everysec_timer();
     auto task = log_->prepare_snapshot(snapshot_->plan, std::move(snapshot_->entries));
     if (!task.ok()) {
       log_->finish_snapshot(task.error());
+      counters_->snapshots_failed.fetch_add(1, std::memory_order_relaxed);
       spdlog::error("partition {}: snapshot failed: {}", id_, task.error().message());
       snapshot_.reset();
       return;
@@ -398,6 +424,8 @@ class partition_actor : public caf::event_based_actor {
 
   void finish_snapshot(snapshot_finished& finished) {
     log_->finish_snapshot(finished.outcome);
+    (finished.outcome.ok() ? counters_->snapshots_written : counters_->snapshots_failed)
+        .fetch_add(1, std::memory_order_relaxed);
     if (finished.outcome.ok()) {
       spdlog::info(
           "partition {}: snapshot at seq {} done: {} keys copied in {} chunks, longest pause "
@@ -422,6 +450,7 @@ class partition_actor : public caf::event_based_actor {
   pending_writes pending_;
   storage::io_pool* sync_pool_ = nullptr;
   storage::io_pool* snapshot_pool_ = nullptr;
+  std::shared_ptr<durability_counters> counters_;
   bool flush_scheduled_ = false;
   bool sync_running_ = false;
   bool timer_set_ = false;

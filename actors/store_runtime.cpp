@@ -51,6 +51,7 @@ struct store_runtime::impl {
     backend = std::make_shared<store_api::backend>(map, routers, options.request_timeout);
     this->routers = std::move(routers);
     if (durability) {
+      log_counters = std::make_shared<durability_counters>();
       sync_pool.emplace(std::min(partitions.size(), max_sync_threads));
       snapshot_pool.emplace(1);
     }
@@ -79,6 +80,7 @@ struct store_runtime::impl {
   std::shared_ptr<store_api::backend> backend;
   std::shared_ptr<feed_api::backend> feed_backend;
   std::optional<durability_options> durability;
+  std::shared_ptr<durability_counters> log_counters;
   // Declared last, so destroyed first: their jobs finish while the actors they report to exist.
   std::optional<storage::io_pool> sync_pool;
   std::optional<storage::io_pool> snapshot_pool;
@@ -117,9 +119,13 @@ storage::result<recovery_summary> store_runtime::recover() {
   caf::anon_send(impl_->broker, start_rev_atom::value, summary.last_rev);
   for (std::size_t id = 0; id < partitions.size(); ++id) {
     caf::anon_send(partitions[id], attach_log{std::move(loaded[id]->value()), &*impl_->sync_pool,
-                                              &*impl_->snapshot_pool});
+                                              &*impl_->snapshot_pool, impl_->log_counters});
   }
   return summary;
+}
+
+std::shared_ptr<const durability_counters> store_runtime::log_counters() const {
+  return impl_->log_counters;
 }
 
 bool store_runtime::sync_logs() {

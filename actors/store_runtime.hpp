@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/durability_counters.hpp"
 #include "actors/durability_options.hpp"
 #include "actors/feed_api.hpp"
 #include "actors/feed_options.hpp"
@@ -51,6 +52,8 @@ class store_runtime {
   // With durability: every partition writes and fsyncs its log, whatever the fsync mode. For
   // shutdown, once no request is in flight. False when a partition could not.
   bool sync_logs();
+  // With durability: what the logs have done, for the metrics; null without.
+  std::shared_ptr<const durability_counters> log_counters() const;
 
  private:
   struct impl;

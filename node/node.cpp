@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "storage/data_layout.hpp"
@@ -143,6 +144,9 @@ int run_node(const node_config& config) {
   }
   metrics::node_metrics metrics(partition_count, KVACTOR_VERSION);
   metrics.add_collectable(std::make_shared<metrics::feed_collector>(feed.counters()));
+  if (const auto counters = runtime.log_counters()) {
+    metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
+  }
   http::http_server server(
       {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
        config.max_value_bytes, config.node_id, KVACTOR_VERSION},

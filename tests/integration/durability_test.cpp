@@ -342,6 +342,9 @@ TEST(FullDiskTest, WritesGet503AndEarlierDataSurvives) {
   EXPECT_TRUE(IsMissingKeyReply(client.get_key("too-big"), "too-big"));
   EXPECT_TRUE(IsValueReply(client.get_key("before0"), "v0", 1));
 
+  const std::string metrics = client.get("/metrics").body;
+  EXPECT_NE(metrics.find("kv_wal_write_failures_total 3\n"), std::string::npos) << metrics;
+
   ASSERT_TRUE(kill_and_restart(node));  // the new process has no limit
   KvClient after(node.host(), node.http_port());
   for (int i = 0; i < 10; ++i) {
@@ -425,6 +428,25 @@ TEST(FeedAcrossRestartTest, SeqAndRevGoOnWhereTheyWereAfterKillNine) {
   EXPECT_EQ((*a_event)["partition"], 4);
   EXPECT_EQ((*a_event)["seq"], 13);
   EXPECT_EQ((*a_event)["rev"], 45);
+}
+
+// The value of an unlabelled series in a /metrics text, or -1 when it is missing.
+double metric_value(const std::string& text, const std::string& series) {
+  const std::size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST(DurabilityMetricsTest, FsyncsAndLoggedBytesAreCounted) {
+  TempDir config_dir;
+  NodeProcess node({"--config", wal_config(config_dir, "always", "count = 1")});
+  ASSERT_TRUE(start_and_wait_ready(node));
+  KvClient client(node.host(), node.http_port());
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(client.put_key(numbered("k", i), "value").status, 200);
+  const std::string text = client.get("/metrics").body;
+  EXPECT_GE(metric_value(text, "kv_wal_fsync_duration_seconds_count"), 5) << text;
+  EXPECT_GT(metric_value(text, "kv_wal_fsync_duration_seconds_sum"), 0) << text;
+  EXPECT_GE(metric_value(text, "kv_wal_bytes_total"), 5 * 12) << text;  // 5 records of >= 12 B
+  EXPECT_EQ(metric_value(text, "kv_wal_write_failures_total"), 0) << text;
 }
 
 // ---- start-up rules --------------------------------------------------------------------------
