@@ -22,6 +22,8 @@ constexpr std::uint64_t flush_threshold_bytes = 1 << 20;
 // Entries copied per turn while taking a snapshot: well under a millisecond each turn, so
 // requests between turns barely wait (docs/performance.md has the pause times).
 constexpr std::size_t snapshot_chunk_entries = 1024;
+// At most one log line per partition this often about failed log writes.
+constexpr auto failure_report_interval = std::chrono::seconds(10);
 
 // Self-messages. flush: the end of the current mailbox batch (group commit); tick: the
 // everysec timer; snapshot_next: copy the next chunk of entries.
@@ -196,7 +198,7 @@ class partition_actor : public caf::event_based_actor {
                         std::move(previous));
       if (!recorded) break;
     }
-    if (!log_) return count;
+    if (!log_ || count == 0) return count;
     auto promise = make_response_promise<std::size_t>();
     finish_request(
         [promise, count](bool durable) mutable {
@@ -291,7 +293,14 @@ class partition_actor : public caf::event_based_actor {
                     error.message());
       return;
     }
-    spdlog::error("partition {}: writes failed and were answered 503: {}", id_, error.message());
+    // A full disk fails every batch: one line per interval, with how many failed since.
+    ++failures_unreported_;
+    const auto now = clock_type::now();
+    if (now - last_failure_report_ < failure_report_interval) return;
+    spdlog::error("partition {}: {} log writes failed and were answered 503: {}", id_,
+                  failures_unreported_, error.message());
+    failures_unreported_ = 0;
+    last_failure_report_ = now;
   }
 
   // ---- Writing and syncing ----
@@ -455,6 +464,8 @@ class partition_actor : public caf::event_based_actor {
   bool sync_running_ = false;
   bool timer_set_ = false;
   bool broken_reported_ = false;
+  std::uint64_t failures_unreported_ = 0;
+  clock_type::time_point last_failure_report_{};
   std::optional<caf::typed_response_promise<bool>> shutdown_waiting_;
   std::optional<snapshot_copy> snapshot_;
 };
