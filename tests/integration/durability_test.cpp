@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,6 +80,12 @@ std::filesystem::path newest_log(const NodeProcess& node, int partition) {
   return newest;
 }
 
+// The value of a series (name and labels as rendered) in a /metrics text, or -1 when it is missing.
+double metric_value(const std::string& text, const std::string& series) {
+  const std::size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
 // ---- a key's state as the writers saw it ----------------------------------------------------
 
 struct KeyState {
@@ -129,8 +136,10 @@ void write_until_the_node_dies(NodeProcess& node, int writer, std::atomic<int>& 
 }
 
 // Runs kWriters writers, and kills the node with SIGKILL once `acknowledgements` writes were
-// acknowledged, while they are still writing.
-std::vector<WriterRecord> write_and_kill(NodeProcess& node, int acknowledgements) {
+// acknowledged and `also` holds, while they are still writing.
+std::vector<WriterRecord> write_and_kill(
+    NodeProcess& node, int acknowledgements,
+    const std::function<bool()>& also = [] { return true; }) {
   std::vector<WriterRecord> records(kWriters);
   std::atomic<int> acknowledged{0};
   std::vector<std::thread> writers;
@@ -138,7 +147,7 @@ std::vector<WriterRecord> write_and_kill(NodeProcess& node, int acknowledgements
     writers.emplace_back([&, w] { write_until_the_node_dies(node, w, acknowledged, records[w]); });
   }
   const auto deadline = clock_type::now() + 120s;
-  while (acknowledged < acknowledgements && clock_type::now() < deadline) {
+  while ((acknowledged < acknowledgements || !also()) && clock_type::now() < deadline) {
     std::this_thread::sleep_for(5ms);
   }
   node.send_signal(SIGKILL);
@@ -208,7 +217,12 @@ TEST(SnapshotUnderLoadTest, SnapshotsTakenDuringWritesLoseNothing) {
                                            "snapshot_log_multiple = 1\n"
                                            "snapshot_min_log_bytes = 8192\n")});
   ASSERT_TRUE(start_and_wait_ready(node));
-  const auto records = write_and_kill(node, 6000);
+  KvClient metrics(node.host(), node.http_port());
+  const std::string written = "kv_snapshots_total{result=\"ok\"}";
+  // Several snapshots finished while the writers went on (however slow the disk is today),
+  // and the kill comes in the middle of writes, maybe of another snapshot too.
+  const auto records = write_and_kill(
+      node, 6000, [&] { return metric_value(metrics.get("/metrics").body, written) >= 3; });
   const std::string first_run = node.stderr_text();
   ASSERT_TRUE(kill_and_restart(node));
   KvClient client(node.host(), node.http_port());
@@ -219,7 +233,7 @@ TEST(SnapshotUnderLoadTest, SnapshotsTakenDuringWritesLoseNothing) {
        at = first_run.find("snapshot at seq", at + 1)) {
     ++snapshots;
   }
-  EXPECT_GE(snapshots, 4u) << first_run;
+  EXPECT_GE(snapshots, 3u) << first_run;
 }
 
 // ---- damaged logs ----------------------------------------------------------------------------
@@ -428,12 +442,6 @@ TEST(FeedAcrossRestartTest, SeqAndRevGoOnWhereTheyWereAfterKillNine) {
   EXPECT_EQ((*a_event)["partition"], 4);
   EXPECT_EQ((*a_event)["seq"], 13);
   EXPECT_EQ((*a_event)["rev"], 45);
-}
-
-// The value of an unlabelled series in a /metrics text, or -1 when it is missing.
-double metric_value(const std::string& text, const std::string& series) {
-  const std::size_t at = text.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
 }
 
 TEST(DurabilityMetricsTest, FsyncsAndLoggedBytesAreCounted) {
