@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "actors/store_runtime.hpp"
 #include "metrics/node_metrics.hpp"
@@ -21,7 +22,14 @@ class RecoveryPhaseTest : public ::testing::Test {
     server_.start();
     server_.set_phase(node_phase::recovering);
   }
-  ~RecoveryPhaseTest() override { server_.stop(); }
+  // A request is done with the server's metrics only once in_flight() counts it out, which
+  // can be a moment after its client has the answer.
+  ~RecoveryPhaseTest() override {
+    for (int i = 0; i < 500 && server_.in_flight() > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    server_.stop();
+  }
 
   static store_runtime_options runtime_options() { return {}; }
 
