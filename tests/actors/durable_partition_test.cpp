@@ -92,7 +92,7 @@ TEST_F(DurablePartitionTest, AcknowledgedWritesAndDeletesAreRecoveredWithTheirVe
       ASSERT_EQ(put(*runtime, "gone", "g1")->version, 1u);
       ASSERT_TRUE(erase(*runtime, "gone")->deleted);
       ASSERT_EQ(put_all(*runtime, {{"batch-a", text("b")}, {"queen", text("q")}}), 2u);
-    }  // no sync_logs(): the process may die at any moment after the answers
+    }  // no sync_logs(): only what the partitions wrote by themselves
     auto runtime = open(fsync);
     expect_value(*runtime, "apple", "a2", 2);
     expect_value(*runtime, "zebra", "z1", 1);
