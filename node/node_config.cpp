@@ -280,12 +280,14 @@ constexpr file_key kFileKeys[] = {
     {"storage", "fsync",
      [](const file_value& v, node_config& c) { c.fsync = v.parsed(parse_fsync); }},
     // Below 1 the logs could never shrink below the data they hold: a snapshot after every
-    // write. The minimum keeps a nearly empty partition from snapshotting all the time.
+    // write. The minimum keeps a nearly empty partition from snapshotting all the time; at 0
+    // an empty partition would snapshot after each write.
     {"storage", "snapshot_log_multiple",
      [](const file_value& v, node_config& c) { c.snapshot_log_multiple = v.number(1, 1000); }},
     {"storage", "snapshot_min_log_bytes",
      [](const file_value& v, node_config& c) {
-       c.snapshot_min_log_bytes = static_cast<std::uint64_t>(v.integer(0, std::int64_t{1} << 40));
+       c.snapshot_min_log_bytes =
+           static_cast<std::uint64_t>(v.integer(4096, std::int64_t{1} << 40));
      }},
     {"limits", "max_key_bytes",
      [](const file_value& v, node_config& c) {

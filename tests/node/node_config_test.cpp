@@ -191,8 +191,8 @@ TEST_F(ConfigTest, SnapshotKeysDefaultAndTakeWholeNumbers) {
   EXPECT_FALSE(defaults.repair);
   EXPECT_EQ(load_config_file(write("storage.snapshot_log_multiple = 1")).snapshot_log_multiple,
             1.0);
-  EXPECT_EQ(load_config_file(write("storage.snapshot_min_log_bytes = 0")).snapshot_min_log_bytes,
-            0u);
+  EXPECT_EQ(load_config_file(write("storage.snapshot_min_log_bytes = 4096")).snapshot_min_log_bytes,
+            4096u);
 }
 
 TEST_F(ConfigTest, PartialFileKeepsTheOtherDefaults) {
@@ -381,8 +381,8 @@ constexpr bad_file kBadFiles[] = {
      R"(storage.snapshot_log_multiple: must be a number from 1 to 1000, got nan)"},
     {"SnapshotMultipleString", R"(storage.snapshot_log_multiple = "4")",
      R"(storage.snapshot_log_multiple: must be a number from 1 to 1000, got "4")"},
-    {"SnapshotMinNegative", R"(storage.snapshot_min_log_bytes = -1)",
-     R"(storage.snapshot_min_log_bytes: must be an integer from 0 to 1099511627776, got -1)"},
+    {"SnapshotMinZero", R"(storage.snapshot_min_log_bytes = 0)",
+     R"(storage.snapshot_min_log_bytes: must be an integer from 4096 to 1099511627776, got 0)"},
     // [limits]
     {"MaxKeyZero", R"(limits.max_key_bytes = 0)",
      R"(limits.max_key_bytes: must be an integer from 1 to 65535, got 0)"},
