@@ -4,7 +4,7 @@ BUILD_DIR  ?= build/$(shell echo $(BUILD_TYPE) | tr A-Z a-z)
 JOBS       ?= $(shell nproc)
 CONFIG     ?=
 
-.PHONY: deps configure build programs run test bench format clean
+.PHONY: deps configure build programs run test bench bench-durability format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -28,6 +28,9 @@ test: build
 
 bench:
 	@bench/run.sh $(BENCH_ARGS)
+
+bench-durability:
+	@bench/durability.sh $(BENCH_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

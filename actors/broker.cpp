@@ -47,6 +47,7 @@ class feed_broker : public caf::event_based_actor {
         },
         [this](publisher_joined& joined) { publishers_.push_back(std::move(joined.publisher)); },
         [this](caf::close_atom) { close_watches(); },
+        [this](start_rev_atom, std::uint64_t rev) { last_rev_ = rev; },
     };
   }
 

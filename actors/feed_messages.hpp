@@ -48,6 +48,10 @@ struct publisher_joined {
   caf::actor publisher;
 };
 
+// store_runtime -> broker, once at start with a uint64: the rev the node's feed reached before
+// its restart, which the next event follows.
+using start_rev_atom = caf::atom_constant<caf::atom("start_rev")>;
+
 // The client's connection took the last write (sent to the watcher from an HTTP thread).
 using written_atom = caf::atom_constant<caf::atom("written")>;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -10,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "actors/durability_counters.hpp"
+#include "actors/partition_recovery.hpp"
 #include "actors/reply_slot.hpp"
 #include "actors/store_api.hpp"
 #include "core/partition_store.hpp"
+#include "storage/io_pool.hpp"
 
 namespace kv {
 
@@ -67,6 +71,19 @@ using put_all_operation = operation<put_all_request, std::size_t>;
 using list_operation = operation<scan_request, list_page>;
 using partitions_operation = operation<stats_request, std::vector<partition_info>>;
 
+// store_runtime -> partition, once at start and before any key request: the data recovery
+// loaded and the log to append to, and the threads that run its fsyncs and its snapshot
+// writes (apart, so that a long snapshot write never holds up an fsync that writers wait for).
+struct attach_log {
+  std::shared_ptr<recovered_partition_data> data;
+  storage::io_pool* sync_pool = nullptr;
+  storage::io_pool* snapshot_pool = nullptr;
+  std::shared_ptr<durability_counters> counters;
+};
+// store_runtime -> partition at shutdown: write and fsync what the log holds; the answer is
+// whether that worked.
+using sync_log_atom = caf::atom_constant<caf::atom("sync_log")>;
+
 }  // namespace kv
 
 // Node-to-node links will need a wire format of their own; these types never leave the process.
@@ -81,3 +98,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::list_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partitions_operation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::attach_log)

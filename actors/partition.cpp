@@ -1,25 +1,56 @@
-// The partition actor's behaviour: each message maps to one partition_store call, and each
-// change it applies is announced to the broker.
+// The partition actor's behaviour: each message maps to one partition_store call. Without a log
+// each change is announced to the broker and answered at once; with one, it is logged first and
+// announced and answered only once the fsync mode allows (see pending_writes.hpp).
 #include "actors/partition.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
+#include <ctime>
 
 #include "actors/feed_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/pending_writes.hpp"
 
 namespace kv {
 namespace {
 
-struct partition_state {
-  partition_store store;
-  std::size_t id = 0;
-  caf::actor broker;
-  std::uint64_t seq = 0;  // of the last change announced
-  static inline const char* name = "partition";
+// Write buffered records to the OS once this much waits, rather than at the end of the batch.
+constexpr std::uint64_t flush_threshold_bytes = 1 << 20;
+// Entries copied per turn while taking a snapshot: well under a millisecond each turn, so
+// requests between turns barely wait (docs/performance.md has the pause times).
+constexpr std::size_t snapshot_chunk_entries = 1024;
+// At most one log line per partition this often about failed log writes.
+constexpr auto failure_report_interval = std::chrono::seconds(10);
+
+// Self-messages. flush: the end of the current mailbox batch (group commit); tick: the
+// everysec timer; snapshot_next: copy the next chunk of entries.
+using flush_log_atom = caf::atom_constant<caf::atom("flush_log")>;
+using tick_log_atom = caf::atom_constant<caf::atom("tick_log")>;
+using snapshot_next_atom = caf::atom_constant<caf::atom("snap_next")>;
+
+// io_pool -> partition
+struct sync_finished {
+  storage::sync_request request;
+  storage::status outcome;
+};
+struct snapshot_finished {
+  storage::status outcome;
+  std::chrono::steady_clock::duration took;
 };
 
-using partition_actor = caf::stateful_actor<partition_state>;
+}  // namespace
+}  // namespace kv
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::sync_finished)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::snapshot_finished)
+
+namespace kv {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
 
 std::int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -27,73 +58,422 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
-// Sent before the write is answered, so an acknowledged write is already on its way into the
-// feed. A send never waits, whatever the broker and the subscribers behind it are doing.
-void announce(partition_actor* self, change_op op, std::string key, value_ptr value,
-              std::uint64_t version) {
-  auto& state = self->state;
-  self->send(state.broker, applied_change{op, std::move(key), std::move(value), version, state.id,
-                                          ++state.seq, unix_ms_now()});
+double milliseconds(std::chrono::nanoseconds duration) {
+  return std::chrono::duration<double, std::milli>(duration).count();
 }
 
-// Answers a keyed operation in place, unless it waited in the mailbox past its deadline.
-template <class Operation, class Apply>
-void serve(Operation& op, Apply apply) {
-  if (std::chrono::steady_clock::now() > op.deadline) return op.reply->complete(std::nullopt);
-  op.reply->complete(apply(op.request));
+// CPU time of the calling thread: a pause measured by the wall clock also counts the time
+// other processes had the core, which on a busy machine says little about the copy itself.
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
-caf::behavior partition_behavior(partition_actor* self, std::size_t id, caf::actor broker) {
-  self->state.id = id;
-  self->state.broker = std::move(broker);
-  auto& store = self->state.store;
-  return {
-      [&store](get_operation& op) {
-        serve(op, [&store](get_request& request) {
-          const stored_value* found = store.get(request.key);
-          return found ? *found : stored_value{};
-        });
-      },
-      [self, &store](put_operation& op) {
-        serve(op, [self, &store](put_request& request) {
-          const put_outcome outcome =
-              store.put(request.key, request.value, request.expected_version);
-          if (outcome.status == write_status::ok) {
-            announce(self, change_op::put, std::move(request.key), std::move(request.value),
-                     outcome.version);
-          }
-          return outcome;
-        });
-      },
-      [self, &store](delete_operation& op) {
-        serve(op, [self, &store](delete_request& request) {
-          const delete_outcome outcome = store.erase(request.key, request.expected_version);
-          if (outcome.deleted) {
-            announce(self, change_op::del, std::move(request.key), nullptr,
-                     outcome.current_version);
-          }
-          return outcome;
-        });
-      },
-      [self, &store](put_all_request& request) -> std::size_t {
-        for (auto& [key, value] : request.pairs) {
-          const put_outcome outcome = store.put(key, value, std::nullopt);
-          announce(self, change_op::put, std::move(key), std::move(value), outcome.version);
-        }
-        return request.pairs.size();
-      },
-      [&store](scan_request& request) -> scan_page { return store.scan(request.query); },
-      [self](stats_request&) -> partition_stats {
-        return {self->state.store.key_count(), self->state.store.byte_count(),
-                self->mailbox().size()};
-      },
-  };
+std::optional<stored_value> copy_of(const stored_value* found) {
+  return found ? std::optional<stored_value>(*found) : std::nullopt;
 }
+
+// A snapshot being copied, a chunk per turn, in key order.
+struct snapshot_copy {
+  storage::snapshot_plan plan;
+  std::vector<storage::snapshot_entry> entries;
+  std::optional<std::string> after;  // the last key copied
+  std::size_t copied = 0;
+  clock_type::duration longest_pause{};
+  std::chrono::nanoseconds longest_pause_cpu{};
+  std::size_t chunks = 0;
+  clock_type::time_point started = clock_type::now();
+};
+
+class partition_actor : public caf::event_based_actor {
+ public:
+  partition_actor(caf::actor_config& config, std::size_t id, caf::actor broker)
+      : caf::event_based_actor(config), id_(id), broker_(std::move(broker)) {}
+
+  caf::behavior make_behavior() override {
+    return {
+        [this](get_operation& op) {
+          serve(op, [this](get_request& request) {
+            const stored_value* found = store_.get(request.key);
+            return found ? *found : stored_value{};
+          });
+        },
+        [this](put_operation& op) { serve_put(op); },
+        [this](delete_operation& op) { serve_delete(op); },
+        [this](put_all_request& request) -> caf::result<std::size_t> {
+          return serve_put_all(request);
+        },
+        [this](scan_request& request) -> scan_page { return store_.scan(request.query); },
+        [this](stats_request&) -> partition_stats {
+          return {store_.key_count(), store_.byte_count(), mailbox().size()};
+        },
+        [this](attach_log& attach) { attach_recovered(attach); },
+        [this](flush_log_atom) {
+          flush_scheduled_ = false;
+          flush();
+        },
+        [this](tick_log_atom) {
+          timer_set_ = false;
+          start_sync_if_due();
+          arm_everysec_timer();
+        },
+        [this](sync_finished& finished) { finish_sync(finished); },
+        [this](snapshot_next_atom) { copy_snapshot_chunk(); },
+        [this](snapshot_finished& finished) { finish_snapshot(finished); },
+        [this](sync_log_atom) -> caf::result<bool> { return sync_for_shutdown(); },
+    };
+  }
+
+ private:
+  // ---- Requests ----
+
+  // Answers a keyed operation, unless it waited in the mailbox past its deadline.
+  template <class Operation, class Apply>
+  static void serve(Operation& op, Apply apply) {
+    if (clock_type::now() > op.deadline) return op.reply->complete(std::nullopt);
+    op.reply->complete(apply(op.request));
+  }
+
+  template <class Operation>
+  bool expired_or_refused(Operation& op) {
+    if (clock_type::now() > op.deadline) {
+      op.reply->complete(std::nullopt);
+      return true;
+    }
+    if (log_ && !log_->health().ok()) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      op.reply->complete(std::nullopt);
+      return true;
+    }
+    return false;
+  }
+
+  void serve_put(put_operation& op) {
+    if (expired_or_refused(op)) return;
+    put_request& request = op.request;
+    auto previous = previous_of(request.key);
+    const put_outcome outcome = store_.put(request.key, request.value, request.expected_version);
+    if (outcome.status != write_status::ok) return op.reply->complete(outcome);
+    const bool recorded = record({change_op::put, std::move(request.key), std::move(request.value),
+                                  outcome.version, id_, seq_ + 1, unix_ms_now()},
+                                 std::move(previous));
+    finish_request(
+        [reply = std::move(op.reply), outcome](bool durable) {
+          reply->complete(durable ? std::optional<put_outcome>(outcome) : std::nullopt);
+        },
+        recorded);
+  }
+
+  void serve_delete(delete_operation& op) {
+    if (expired_or_refused(op)) return;
+    delete_request& request = op.request;
+    auto previous = previous_of(request.key);
+    const delete_outcome outcome = store_.erase(request.key, request.expected_version);
+    if (!outcome.deleted) return op.reply->complete(outcome);
+    const bool recorded = record({change_op::del, std::move(request.key), nullptr,
+                                  outcome.current_version, id_, seq_ + 1, unix_ms_now()},
+                                 std::move(previous));
+    finish_request(
+        [reply = std::move(op.reply), outcome](bool durable) {
+          reply->complete(durable ? std::optional<delete_outcome>(outcome) : std::nullopt);
+        },
+        recorded);
+  }
+
+  caf::result<std::size_t> serve_put_all(put_all_request& request) {
+    const std::size_t count = request.pairs.size();
+    if (log_ && !log_->health().ok()) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      return caf::make_error(caf::sec::runtime_error);
+    }
+    bool recorded = true;
+    for (auto& [key, value] : request.pairs) {
+      auto previous = previous_of(key);
+      const put_outcome outcome = store_.put(key, value, std::nullopt);
+      // The log cannot break between records of one message (appends do no I/O), so either
+      // every record is taken or the first is refused.
+      recorded = record({change_op::put, std::move(key), std::move(value), outcome.version, id_,
+                         seq_ + 1, unix_ms_now()},
+                        std::move(previous));
+      if (!recorded) break;
+    }
+    if (!log_ || count == 0) return count;
+    auto promise = make_response_promise<std::size_t>();
+    finish_request(
+        [promise, count](bool durable) mutable {
+          if (durable) {
+            promise.deliver(count);
+          } else {
+            promise.deliver(caf::make_error(caf::sec::runtime_error));
+          }
+        },
+        recorded);
+    return promise;
+  }
+
+  // ---- Recording changes ----
+
+  // What a logged write must be able to restore if the log fails it.
+  std::optional<stored_value> previous_of(const std::string& key) const {
+    return log_ ? copy_of(store_.get(key)) : std::nullopt;
+  }
+
+  // Without a log: announces the change now. With one: logs it and keeps it pending. Returns
+  // false, with the change taken back, when the log refuses it.
+  bool record(applied_change change, std::optional<stored_value> previous) {
+    if (!log_) {
+      seq_ = change.seq;
+      send(broker_, std::move(change));
+      return true;
+    }
+    const storage::wal_record_view view{
+        change.op == change_op::put ? storage::wal_op::put : storage::wal_op::erase, change.seq,
+        change.version, change.key, change.value ? std::string_view(*change.value) : ""};
+    auto ticket = log_->append(view);
+    if (!ticket.ok()) {
+      undo(change.key, previous);
+      report_log_failure(ticket.error());
+      return false;
+    }
+    seq_ = change.seq;
+    pending_.add({ticket.value(), std::move(previous), std::move(change), nullptr});
+    return true;
+  }
+
+  // Without a log, or when nothing was recorded, answers now; else when the last record is
+  // acknowledged or fails.
+  void finish_request(std::function<void(bool)> answer, bool recorded) {
+    if (!log_) return answer(true);
+    if (!recorded) {
+      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      return answer(false);
+    }
+    pending_.newest().answer = std::move(answer);
+    if (log_->buffered_bytes() >= flush_threshold_bytes) return flush();
+    if (!flush_scheduled_) {
+      // Handled after every message already queued: the whole batch shares one write and one
+      // fsync (group commit).
+      flush_scheduled_ = true;
+      send(this, flush_log_atom::value);
+    }
+  }
+
+  void undo(const std::string& key, const std::optional<stored_value>& previous) {
+    if (previous) {
+      store_.set(key, previous->value, previous->version);
+    } else {
+      store_.remove(key);
+    }
+  }
+
+  // Announces and answers what is acknowledgeable, and takes back and answers 503 what failed.
+  void settle(const storage::commit_progress& progress) {
+    pending_.acknowledge_through(progress.acknowledged_through, [this](pending_write& write) {
+      send(broker_, std::move(write.change));
+      if (write.answer) write.answer(true);
+    });
+    if (progress.failed_after) {
+      pending_.fail_after(*progress.failed_after, [this](pending_write& write) {
+        undo(write.change.key, write.previous);
+        seq_ = write.change.seq - 1;
+        if (!write.answer) return;
+        counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+        write.answer(false);
+      });
+    }
+    if (!progress.error.ok()) report_log_failure(progress.error);
+  }
+
+  void report_log_failure(const storage::status& error) {
+    if (!log_->health().ok()) {
+      if (broken_reported_) return;
+      broken_reported_ = true;
+      spdlog::error("partition {}: the log is broken, writes get 503 until a restart: {}", id_,
+                    error.message());
+      return;
+    }
+    // A full disk fails every batch: one line per interval, with how many failed since.
+    ++failures_unreported_;
+    const auto now = clock_type::now();
+    if (now - last_failure_report_ < failure_report_interval) return;
+    spdlog::error("partition {}: {} log writes failed and were answered 503: {}", id_,
+                  failures_unreported_, error.message());
+    failures_unreported_ = 0;
+    last_failure_report_ = now;
+  }
+
+  // ---- Writing and syncing ----
+
+  void attach_recovered(attach_log& attach) {
+    store_ = std::move(attach.data->store);
+    log_.emplace(std::move(*attach.data->log));
+    seq_ = log_->last_seq();
+    sync_pool_ = attach.sync_pool;
+    snapshot_pool_ = attach.snapshot_pool;
+    counters_ = std::move(attach.counters);
+  }
+
+  // Hands the buffered records to the OS, and answers what that makes acknowledgeable.
+  void write_buffered() {
+    const std::uint64_t bytes = log_->buffered_bytes();
+    const storage::commit_progress progress = log_->flush();
+    if (progress.error.ok()) counters_->bytes_written.fetch_add(bytes, std::memory_order_relaxed);
+    settle(progress);
+  }
+
+  void flush() {
+    write_buffered();
+    start_sync_if_due();
+    arm_everysec_timer();
+    start_snapshot_if_due();
+  }
+
+  void start_sync_if_due() {
+    if (sync_running_) return;
+    auto request = log_->start_sync();
+    if (!request) return;
+    sync_running_ = true;
+    sync_pool_->post([self = caf::actor_cast<caf::actor>(this), request = std::move(*request),
+                      counters = counters_] {
+      const auto started = clock_type::now();
+      storage::status outcome = request.run();
+      counters->count_fsync(clock_type::now() - started);
+      caf::anon_send(self, sync_finished{request, std::move(outcome)});
+    });
+  }
+
+  void finish_sync(sync_finished& finished) {
+    sync_running_ = false;
+    settle(log_->finish_sync(finished.request, finished.outcome));
+    if (shutdown_waiting_) {
+      shutdown_waiting_->deliver(sync_now());
+      shutdown_waiting_.reset();
+      return;
+    }
+    start_sync_if_due();
+    arm_everysec_timer();
+  }
+
+  // everysec: a sync at most a second after the oldest unsynced write. While a sync runs, its
+  // end arms the timer instead.
+  void arm_everysec_timer() {
+    if (timer_set_ || sync_running_) return;
+    const auto when = log_->next_sync_time();
+    if (!when) return;
+    timer_set_ = true;
+    delayed_send(this, std::max(clock_type::duration::zero(), *when - clock_type::now()),
+                 tick_log_atom::value);
+  }
+
+  caf::result<bool> sync_for_shutdown() {
+    if (!log_) return true;
+    if (!sync_running_) return sync_now();
+    shutdown_waiting_ = make_response_promise<bool>();
+    return *shutdown_waiting_;
+  }
+
+  bool sync_now() {
+    const storage::commit_progress progress = log_->sync_now();
+    settle(progress);
+    return progress.error.ok() && log_->health().ok();
+  }
+
+  // ---- Snapshots ----
+
+  void start_snapshot_if_due() {
+    if (snapshot_ || !log_->snapshot_due(store_.byte_count())) return;
+    auto plan = log_->begin_snapshot();
+    if (!plan.ok()) {
+      spdlog::error("partition {}: cannot start a snapshot: {}", id_, plan.error().message());
+      return;
+    }
+    snapshot_.emplace();
+    snapshot_->plan = plan.value();
+    snapshot_->entries.reserve(store_.key_count());
+    send(this, snapshot_next_atom::value);
+  }
+
+  void copy_snapshot_chunk() {
+    const auto started = clock_type::now();
+    const auto cpu_started = thread_cpu_time();
+    scan_query chunk;
+    chunk.after = snapshot_->after;
+    chunk.limit = snapshot_chunk_entries;
+    chunk.with_values = true;
+    scan_page page = store_.scan(chunk);
+    const bool complete = page.items.size() < snapshot_chunk_entries;
+    if (!page.items.empty()) snapshot_->after = page.items.back().key;
+    snapshot_->copied += page.items.size();
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(snapshot_->entries));
+    snapshot_->longest_pause = std::max(snapshot_->longest_pause, clock_type::now() - started);
+    snapshot_->longest_pause_cpu =
+        std::max(snapshot_->longest_pause_cpu, thread_cpu_time() - cpu_started);
+    ++snapshot_->chunks;
+    if (!complete) return send(this, snapshot_next_atom::value);
+
+    write_buffered();  // prepare_snapshot wants a flushed log
+    start_sync_if_due();
+    arm_everysec_timer();
+    auto task = log_->prepare_snapshot(snapshot_->plan, std::move(snapshot_->entries));
+    if (!task.ok()) {
+      log_->finish_snapshot(task.error());
+      counters_->snapshots_failed.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("partition {}: snapshot failed: {}", id_, task.error().message());
+      snapshot_.reset();
+      return;
+    }
+    snapshot_pool_->post(
+        [self = caf::actor_cast<caf::actor>(this), task = std::move(task.value())]() mutable {
+          const auto started = clock_type::now();
+          storage::status outcome = task.run();
+          caf::anon_send(self, snapshot_finished{std::move(outcome), clock_type::now() - started});
+        });
+  }
+
+  void finish_snapshot(snapshot_finished& finished) {
+    log_->finish_snapshot(finished.outcome);
+    (finished.outcome.ok() ? counters_->snapshots_written : counters_->snapshots_failed)
+        .fetch_add(1, std::memory_order_relaxed);
+    if (finished.outcome.ok()) {
+      spdlog::info(
+          "partition {}: snapshot at seq {} done: {} keys copied in {} chunks, longest pause "
+          "{:.2f} ms ({:.2f} ms of CPU), written in {:.1f} ms",
+          id_, snapshot_->plan.seq, snapshot_->copied, snapshot_->chunks,
+          milliseconds(snapshot_->longest_pause), milliseconds(snapshot_->longest_pause_cpu),
+          milliseconds(finished.took));
+    } else {
+      spdlog::error("partition {}: snapshot failed, the log is kept: {}", id_,
+                    finished.outcome.message());
+    }
+    snapshot_.reset();
+  }
+
+  partition_store store_;
+  std::size_t id_;
+  caf::actor broker_;
+  std::uint64_t seq_ = 0;  // of the last change recorded
+  // With persistence: the log, the writes it has not acknowledged, and where blocking file
+  // work runs.
+  std::optional<storage::partition_log> log_;
+  pending_writes pending_;
+  storage::io_pool* sync_pool_ = nullptr;
+  storage::io_pool* snapshot_pool_ = nullptr;
+  std::shared_ptr<durability_counters> counters_;
+  bool flush_scheduled_ = false;
+  bool sync_running_ = false;
+  bool timer_set_ = false;
+  bool broken_reported_ = false;
+  std::uint64_t failures_unreported_ = 0;
+  clock_type::time_point last_failure_report_{};
+  std::optional<caf::typed_response_promise<bool>> shutdown_waiting_;
+  std::optional<snapshot_copy> snapshot_;
+};
 
 }  // namespace
 
 caf::actor spawn_partition(caf::actor_system& system, std::size_t id, caf::actor broker) {
-  return system.spawn(partition_behavior, id, std::move(broker));
+  return system.spawn<partition_actor>(id, std::move(broker));
 }
 
 }  // namespace kv

@@ -6,11 +6,17 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "actors/durability_counters.hpp"
+#include "actors/durability_options.hpp"
 #include "actors/feed_api.hpp"
 #include "actors/feed_options.hpp"
 #include "actors/store_api.hpp"
 #include "core/routing_table.hpp"
+#include "storage/status.hpp"
 
 namespace kv {
 
@@ -19,6 +25,14 @@ struct store_runtime_options {
   std::size_t worker_threads = 2;  // CAF scheduler workers
   std::size_t routers = 2;         // router actors, so no single actor serialises all requests
   std::chrono::milliseconds request_timeout{5000};
+  // Set for persistence = "wal": partitions log their writes, once recover() has run.
+  std::optional<durability_options> durability;
+};
+
+struct recovery_summary {
+  std::size_t keys = 0;
+  std::uint64_t last_rev = 0;  // the change feed goes on at last_rev + 1
+  std::vector<std::string> warnings;
 };
 
 class store_runtime {
@@ -30,6 +44,16 @@ class store_runtime {
 
   store_api api() const;
   feed_api feed() const;
+
+  // With durability: loads every partition from disk, in parallel, and hands each its log.
+  // Blocking; call once, before any key request (partitions serve an empty store until then).
+  // The error names the file and offset.
+  storage::result<recovery_summary> recover();
+  // With durability: every partition writes and fsyncs its log, whatever the fsync mode. For
+  // shutdown, once no request is in flight. False when a partition could not.
+  bool sync_logs();
+  // With durability: what the logs have done, for the metrics; null without.
+  std::shared_ptr<const durability_counters> log_counters() const;
 
  private:
   struct impl;

@@ -39,6 +39,24 @@ delete_outcome partition_store::erase(std::string_view key,
   return {write_status::ok, true, current};
 }
 
+void partition_store::set(std::string key, value_ptr value, std::uint64_t version) {
+  auto it = entries_.lower_bound(key);
+  if (it != entries_.end() && it->first == key) {
+    bytes_ = bytes_ - it->second.value->size() + value->size();
+    it->second = stored_value{std::move(value), version};
+    return;
+  }
+  bytes_ += key.size() + value->size();
+  entries_.emplace_hint(it, std::move(key), stored_value{std::move(value), version});
+}
+
+void partition_store::remove(std::string_view key) {
+  const auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  bytes_ -= it->first.size() + it->second.value->size();
+  entries_.erase(it);
+}
+
 scan_page partition_store::scan(const scan_query& query) const {
   scan_page page;
   auto it = query.after && *query.after >= query.prefix ? entries_.upper_bound(*query.after)

@@ -66,6 +66,12 @@ class partition_store {
   put_outcome put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version);
   delete_outcome erase(std::string_view key, std::optional<std::uint64_t> expected_version);
 
+  // Absolute changes with no version rules, for what was already decided: replaying the
+  // write-ahead log (each record carries the version it left) and taking back a write that
+  // could not be logged.
+  void set(std::string key, value_ptr value, std::uint64_t version);
+  void remove(std::string_view key);
+
   scan_page scan(const scan_query& query) const;
 
   std::size_t key_count() const { return entries_.size(); }

@@ -10,8 +10,10 @@
 
 #include "actors/store_runtime.hpp"
 #include "metrics/connection_collector.hpp"
+#include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
+#include "storage/data_layout.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
 
@@ -42,6 +44,9 @@ sigset_t block_termination_signals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A client that disconnects mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
+  // A write past RLIMIT_FSIZE must fail with EFBIG and be answered 503 like a full disk,
+  // not kill the node.
+  std::signal(SIGXFSZ, SIG_IGN);
   return signals;
 }
 
@@ -56,7 +61,37 @@ store_runtime_options runtime_options(const node_config& config) {
   options.worker_threads = std::max(1u, std::thread::hardware_concurrency());
   options.routers = static_cast<std::size_t>(config.http_threads);
   options.request_timeout = actor_request_timeout;
+  if (config.persistence == persistence_mode::wal) {
+    durability_options durability;
+    durability.data_dir = config.data_dir;
+    durability.fsync = config.fsync == fsync_mode::always     ? storage::fsync_mode::always
+                       : config.fsync == fsync_mode::everysec ? storage::fsync_mode::everysec
+                                                              : storage::fsync_mode::no;
+    durability.repair = config.repair;
+    durability.snapshot_log_multiple = config.snapshot_log_multiple;
+    durability.snapshot_min_log_bytes = config.snapshot_min_log_bytes;
+    options.durability = std::move(durability);
+  }
   return options;
+}
+
+// Loads the data while HTTP answers readiness (and key routes) with 503. Returns false, having
+// logged one line naming the file and offset, when the node must not start on it.
+bool recover(store_runtime& runtime, const std::string& data_dir) {
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::info("recovering from {}", data_dir);
+  auto recovered = runtime.recover();
+  if (!recovered.ok()) {
+    spdlog::critical("cannot recover from {}: {}", data_dir, recovered.error().message());
+    return false;
+  }
+  for (const auto& warning : recovered.value().warnings) spdlog::warn("recovery: {}", warning);
+  spdlog::info("recovered {} keys up to rev {} in {} ms", recovered.value().keys,
+               recovered.value().last_rev,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
+  return true;
 }
 
 feed_options feed_options_of(const node_config& config) {
@@ -87,8 +122,12 @@ void drain(const http::http_server& server, const feed_api& feed,
 int run_node(const node_config& config) {
   configure_logging(config.log_level);
   if (config.persistence == persistence_mode::wal) {
-    spdlog::critical("storage.persistence = \"wal\" is not available in this version");
-    return 2;
+    const storage::status layout = storage::check_data_layout(
+        config.data_dir, storage::describe_layout(make_routing_table(config)));
+    if (!layout.ok()) {
+      spdlog::critical("{}", layout.message());
+      return layout.code() == std::errc::invalid_argument ? 2 : 1;
+    }
   }
   const sigset_t signals = block_termination_signals();
 
@@ -106,17 +145,28 @@ int run_node(const node_config& config) {
   }
   metrics::node_metrics metrics(partition_count, KVACTOR_VERSION);
   metrics.add_collectable(std::make_shared<metrics::feed_collector>(feed.counters()));
+  if (const auto counters = runtime.log_counters()) {
+    metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
+  }
   http::http_server server(
       {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
        config.max_value_bytes, config.node_id, KVACTOR_VERSION},
       runtime.api(), feed, metrics);
   metrics.add_collectable(
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
+  // Before the listener opens: a write served by a partition that has not loaded its data yet
+  // would be acknowledged and then replaced by the recovered map.
+  if (config.persistence == persistence_mode::wal) server.set_phase(http::node_phase::recovering);
   try {
     server.start();
   } catch (const std::exception& error) {
     spdlog::critical("cannot listen on {}:{}: {}", config.http_listen.host, config.http_listen.port,
                      error.what());
+    return 1;
+  }
+  if (config.persistence == persistence_mode::wal && !recover(runtime, config.data_dir)) {
+    server.stop();
+    spdlog::shutdown();
     return 1;
   }
   server.set_phase(http::node_phase::serving);
@@ -131,6 +181,9 @@ int run_node(const node_config& config) {
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
   server.stop();
+  if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
+    spdlog::error("some writes could not be made durable at shutdown");
+  }
   spdlog::info("stopped");
   spdlog::shutdown();
   return 0;

@@ -6,8 +6,9 @@
 
 namespace kv {
 
-// Returns the process exit status: 0 after a clean shutdown, 1 when the node cannot start
-// (a port in use), 2 for a setting this build cannot honour.
+// Returns the process exit status: 0 after a clean shutdown, 1 when the node cannot start (a
+// port in use, or data it cannot recover without --repair), 2 for a setting this build cannot
+// honour (a data directory written with another partition layout).
 int run_node(const node_config& config);
 
 }  // namespace kv

@@ -140,6 +140,12 @@ std::string describe(const toml::node& node) {
   return out.str();
 }
 
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 // One value of the file, with the file and key that an error about it must name.
 class file_value {
  public:
@@ -159,6 +165,14 @@ class file_value {
       fail("must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
     return value->get();
+  }
+
+  double number(double min, double max) const {
+    const auto value = node_.value<double>();  // an integer counts too: 4 is as good as 4.0
+    if (!value || !(*value >= min && *value <= max)) {
+      fail("must be a number from " + format_number(min) + " to " + format_number(max));
+    }
+    return *value;
   }
 
   const std::string& string() const {
@@ -265,6 +279,16 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) { c.persistence = v.parsed(parse_persistence); }},
     {"storage", "fsync",
      [](const file_value& v, node_config& c) { c.fsync = v.parsed(parse_fsync); }},
+    // Below 1 the logs could never shrink below the data they hold: a snapshot after every
+    // write. The minimum keeps a nearly empty partition from snapshotting all the time; at 0
+    // an empty partition would snapshot after each write.
+    {"storage", "snapshot_log_multiple",
+     [](const file_value& v, node_config& c) { c.snapshot_log_multiple = v.number(1, 1000); }},
+    {"storage", "snapshot_min_log_bytes",
+     [](const file_value& v, node_config& c) {
+       c.snapshot_min_log_bytes =
+           static_cast<std::uint64_t>(v.integer(4096, std::int64_t{1} << 40));
+     }},
     {"limits", "max_key_bytes",
      [](const file_value& v, node_config& c) {
        c.max_key_bytes = static_cast<std::size_t>(v.integer(1, 65535));
@@ -407,6 +431,9 @@ command_line parse_command_line(int argc, const char* const* argv) {
   }
   bool version = false;
   app.add_flag("--version", version, "Print the version and exit");
+  bool repair = false;
+  app.add_flag("--repair", repair,
+               "Start even when a log or snapshot is damaged, dropping what cannot be read");
 
   command_line result;
   try {
@@ -426,6 +453,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
   }
 
   if (config_option->count() > 0) result.config = load_config_file(config_path);
+  result.config.repair = repair;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (options[i]->count() == 0) continue;
     try {

@@ -39,6 +39,12 @@ struct node_config {
   // [storage]
   persistence_mode persistence = persistence_mode::none;
   fsync_mode fsync = fsync_mode::everysec;
+  // A partition snapshots once its logs hold this many times its live data, and at least
+  // snapshot_min_log_bytes.
+  double snapshot_log_multiple = 4.0;
+  std::uint64_t snapshot_min_log_bytes = std::uint64_t{16} << 20;
+  // --repair: recovery drops damaged log records and snapshots instead of refusing to start.
+  bool repair = false;
   // [limits]
   std::size_t max_key_bytes = 250;
   std::size_t max_value_bytes = 1048576;
@@ -68,7 +74,8 @@ struct command_line {
 };
 
 // Parses kvnode's flags: --config FILE, then --http-listen, --feed-endpoint, --data-dir,
-// --persistence, --log-level override the file. Throws config_error on any bad flag or file.
+// --persistence, --log-level override the file; --repair. Throws config_error on any bad flag or
+// file.
 command_line parse_command_line(int argc, const char* const* argv);
 
 }  // namespace kv

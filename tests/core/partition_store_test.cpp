@@ -142,5 +142,22 @@ TEST(PartitionStoreTest, ByteBudgetBoundsAPageButAlwaysMakesProgress) {
   EXPECT_FALSE(page.budget_exhausted);
 }
 
+TEST(PartitionStoreTest, SetAndRemoveApplyVersionsAsGivenAndKeepByteCounts) {
+  partition_store store;
+  store.set("k", text("abc"), 7);
+  ASSERT_NE(store.get("k"), nullptr);
+  EXPECT_EQ(store.get("k")->version, 7u);
+  EXPECT_EQ(store.byte_count(), 4u);
+  store.set("k", text("a"), 3);  // lower than before: replay and undo decide, not the store
+  EXPECT_EQ(store.get("k")->version, 3u);
+  EXPECT_EQ(store.byte_count(), 2u);
+  EXPECT_EQ(store.put("k", text("b"), 3).version, 4u);
+  store.remove("k");
+  store.remove("missing");
+  EXPECT_EQ(store.get("k"), nullptr);
+  EXPECT_EQ(store.key_count(), 0u);
+  EXPECT_EQ(store.byte_count(), 0u);
+}
+
 }  // namespace
 }  // namespace kv

@@ -58,6 +58,8 @@ split_points = ["g", "n", "t"]
 [storage]
 persistence = "wal"
 fsync = "always"
+snapshot_log_multiple = 2.5
+snapshot_min_log_bytes = 1048576
 [limits]
 max_key_bytes = 1024
 max_value_bytes = 4194304
@@ -175,9 +177,22 @@ TEST_F(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(config.partition_count, 4u);
   EXPECT_EQ(config.persistence, persistence_mode::wal);
   EXPECT_EQ(config.fsync, fsync_mode::always);
+  EXPECT_EQ(config.snapshot_log_multiple, 2.5);
+  EXPECT_EQ(config.snapshot_min_log_bytes, 1048576u);
   EXPECT_EQ(config.max_key_bytes, 1024u);
   EXPECT_EQ(config.max_value_bytes, 4194304u);
   EXPECT_EQ(config.log_level, "debug");
+}
+
+TEST_F(ConfigTest, SnapshotKeysDefaultAndTakeWholeNumbers) {
+  const node_config defaults = load_config_file(write(""));
+  EXPECT_EQ(defaults.snapshot_log_multiple, 4.0);
+  EXPECT_EQ(defaults.snapshot_min_log_bytes, std::uint64_t{16} << 20);
+  EXPECT_FALSE(defaults.repair);
+  EXPECT_EQ(load_config_file(write("storage.snapshot_log_multiple = 1")).snapshot_log_multiple,
+            1.0);
+  EXPECT_EQ(load_config_file(write("storage.snapshot_min_log_bytes = 4096")).snapshot_min_log_bytes,
+            4096u);
 }
 
 TEST_F(ConfigTest, PartialFileKeepsTheOtherDefaults) {
@@ -360,6 +375,14 @@ constexpr bad_file kBadFiles[] = {
     {"FsyncUnknown", R"(storage.fsync = "sometimes")",
      R"(storage.fsync: must be "always", "everysec" or "no", got "sometimes")"},
     {"FsyncBool", R"(storage.fsync = false)", R"(storage.fsync: must be a string, got false)"},
+    {"SnapshotMultipleBelowOne", R"(storage.snapshot_log_multiple = 0.5)",
+     R"(storage.snapshot_log_multiple: must be a number from 1 to 1000, got 0.5)"},
+    {"SnapshotMultipleNan", R"(storage.snapshot_log_multiple = nan)",
+     R"(storage.snapshot_log_multiple: must be a number from 1 to 1000, got nan)"},
+    {"SnapshotMultipleString", R"(storage.snapshot_log_multiple = "4")",
+     R"(storage.snapshot_log_multiple: must be a number from 1 to 1000, got "4")"},
+    {"SnapshotMinZero", R"(storage.snapshot_min_log_bytes = 0)",
+     R"(storage.snapshot_min_log_bytes: must be an integer from 4096 to 1099511627776, got 0)"},
     // [limits]
     {"MaxKeyZero", R"(limits.max_key_bytes = 0)",
      R"(limits.max_key_bytes: must be an integer from 1 to 65535, got 0)"},
@@ -466,6 +489,11 @@ TEST(ConfigCommandLineTest, FlagsOverrideTheDefaultsWithoutAFile) {
   EXPECT_EQ(config.feed_endpoint, "inproc://feed");
   EXPECT_EQ(config.log_level, "error");
   EXPECT_EQ(config.node_id, "node-1");
+  EXPECT_FALSE(config.repair);
+}
+
+TEST(ConfigCommandLineTest, RepairIsAFlagOfItsOwn) {
+  EXPECT_TRUE(parse_args({"--repair", "--persistence", "wal"}).config.repair);
 }
 
 TEST(ConfigCommandLineTest, BadFlagValuesNameTheFlag) {
@@ -526,7 +554,7 @@ TEST(ConfigCommandLineTest, HelpListsEveryFlag) {
   const command_line line = parse_args({"--help"});
   EXPECT_EQ(line.what, command_line::action::print_help);
   for (const char* flag : {"--config", "--http-listen", "--feed-endpoint", "--data-dir",
-                           "--persistence", "--log-level", "--help", "--version"}) {
+                           "--persistence", "--log-level", "--repair", "--help", "--version"}) {
     EXPECT_NE(line.output.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(line.output.back(), '\n');

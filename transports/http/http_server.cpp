@@ -10,7 +10,24 @@
 namespace kv::http {
 namespace {
 
+// Whether the route reads or writes keys (or their change feed), which waits for recovery.
+bool touches_keys(route r) {
+  switch (r) {
+    case route::ping:
+    case route::readiness:
+    case route::info:
+    case route::metrics:
+      return false;
+    default:
+      return true;
+  }
+}
+
 void dispatch(const route_match& match, method m, const Request& request, const exchange_ptr& ex) {
+  if (ex->context().phase.load(std::memory_order_relaxed) == node_phase::recovering &&
+      touches_keys(match.route)) {
+    return ex->send_error(503, "unavailable", "node is recovering its data from disk");
+  }
   switch (match.route) {
     case route::key:
     case route::compat_get:

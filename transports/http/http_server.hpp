@@ -26,8 +26,9 @@ struct server_options {
   std::string version;
 };
 
-// What /v1/readiness reports: 503 unless serving.
-enum class node_phase { starting, serving, draining };
+// What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or
+// write keys answer 503 too.
+enum class node_phase { starting, recovering, serving, draining };
 
 class http_server {
  public:

@@ -26,6 +26,8 @@ std::string_view phase_name(node_phase phase) {
   switch (phase) {
     case node_phase::starting:
       return "starting";
+    case node_phase::recovering:
+      return "recovering";
     case node_phase::serving:
       return "serving";
     case node_phase::draining:
@@ -37,7 +39,8 @@ std::string_view phase_name(node_phase phase) {
 }  // namespace
 
 void reply_unavailable(const exchange_ptr& ex) {
-  ex->send_error(503, "unavailable", "the store did not answer in time");
+  ex->send_error(503, "unavailable",
+                 "the store could not complete the request in time or durably; see the node's log");
 }
 
 void serve_ping(const exchange_ptr& ex) {

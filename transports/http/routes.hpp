@@ -28,7 +28,7 @@ void serve_info(const exchange_ptr& ex);
 // /metrics
 void serve_metrics(const exchange_ptr& ex);
 
-// The 503 for a store that did not answer in time.
+// The 503 for a store that did not answer in time, or could not log a write.
 void reply_unavailable(const exchange_ptr& ex);
 
 }  // namespace kv::http
