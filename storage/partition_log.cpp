@@ -17,15 +17,9 @@ status sync_request::run() const {
 
 status snapshot_task::run() {
   const std::vector<snapshot_entry> entries = std::move(entries_);  // freed here, not by the actor
-  auto created = snapshot_writer::create(directory_, seq_, open_file_);
-  if (!created.ok()) return created.error();
-  snapshot_writer& writer = *created.value();
-  for (const snapshot_entry& entry : entries) {
-    if (status added = writer.add(entry.key, *entry.value, entry.version); !added.ok()) {
-      return added;
-    }
-  }
-  if (status finished = writer.finish(); !finished.ok()) return finished;
+  auto written = write_unpublished_snapshot(directory_, seq_, entries, open_file_);
+  if (!written.ok()) return written.error();
+  snapshot_writer& writer = *written.value();
   // Entries copied after seq_ may hold later changes. Their log records must be durable
   // before the snapshot counts, or a crash could keep a change but lose its seq.
   if (status synced = log_file_->sync(); !synced.ok()) return synced;

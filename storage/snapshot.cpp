@@ -90,8 +90,9 @@ status snapshot_writer::publish() {
   return sync_directory(directory_);
 }
 
-status write_snapshot(const std::filesystem::path& directory, std::uint64_t seq,
-                      std::span<const snapshot_entry> entries, const file_opener& open_file) {
+result<std::unique_ptr<snapshot_writer>> write_unpublished_snapshot(
+    const std::filesystem::path& directory, std::uint64_t seq,
+    std::span<const snapshot_entry> entries, const file_opener& open_file) {
   auto created = snapshot_writer::create(directory, seq, open_file);
   if (!created.ok()) return created.error();
   snapshot_writer& writer = *created.value();
@@ -101,7 +102,14 @@ status write_snapshot(const std::filesystem::path& directory, std::uint64_t seq,
     }
   }
   if (status finished = writer.finish(); !finished.ok()) return finished;
-  return writer.publish();
+  return created;
+}
+
+status write_snapshot(const std::filesystem::path& directory, std::uint64_t seq,
+                      std::span<const snapshot_entry> entries, const file_opener& open_file) {
+  auto written = write_unpublished_snapshot(directory, seq, entries, open_file);
+  if (!written.ok()) return written.error();
+  return written.value()->publish();
 }
 
 result<snapshot_summary> read_snapshot(const std::filesystem::path& file,

@@ -55,7 +55,12 @@ class snapshot_writer {
   bool published_ = false;
 };
 
-// create, add every entry, finish, publish.
+// create, add every entry, finish: complete on disk, not yet published.
+result<std::unique_ptr<snapshot_writer>> write_unpublished_snapshot(
+    const std::filesystem::path& directory, std::uint64_t seq,
+    std::span<const snapshot_entry> entries, const file_opener& open_file = open_posix_file);
+
+// write_unpublished_snapshot, then publish.
 status write_snapshot(const std::filesystem::path& directory, std::uint64_t seq,
                       std::span<const snapshot_entry> entries,
                       const file_opener& open_file = open_posix_file);
