@@ -6,6 +6,7 @@
 
 #include "actors/store_runtime.hpp"
 #include "storage/partition_files.hpp"
+#include "tests/actors/store_calls.hpp"
 #include "tests/storage/storage_test_support.hpp"
 
 namespace kv {
@@ -14,18 +15,6 @@ namespace {
 using storage::testing::fault_plan;
 using storage::testing::faulty_opener;
 using storage::testing::temp_dir;
-
-value_ptr text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
-}
-
-template <class T, class Call>
-std::optional<T> await(Call call) {
-  std::promise<std::optional<T>> promise;
-  auto future = promise.get_future();
-  call([&promise](std::optional<T> result) { promise.set_value(std::move(result)); });
-  return future.get();
-}
 
 class DurablePartitionTest : public ::testing::Test {
  protected:
