@@ -23,9 +23,6 @@ class sse_parser {
   // complete. Comment lines (heartbeats) and unknown fields are skipped, as the format says.
   std::vector<sse_message> feed(std::string_view bytes);
 
-  // The id a reconnecting client sends as Last-Event-ID; nothing before any `id:` field.
-  const std::optional<std::string>& last_event_id() const { return last_event_id_; }
-
  private:
   void take_line(std::string_view line, std::vector<sse_message>& out);
   void dispatch(std::vector<sse_message>& out);

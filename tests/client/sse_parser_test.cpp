@@ -96,11 +96,10 @@ TEST(SseParserTest, ReadsTheResetEventWithItsIdAndData) {
 }
 
 TEST(SseParserTest, TheLastIdCarriesOverToMessagesWithoutOne) {
-  sse_parser parser;
-  const auto messages = parser.feed("id: 5\ndata: a\n\ndata: b\n\nid: 6\n\n");
-  ASSERT_EQ(messages.size(), 2u);
+  const auto messages = parse({"id: 5\ndata: a\n\ndata: b\n\nid: 6\n\ndata: c\n\n"});
+  ASSERT_EQ(messages.size(), 3u);
   EXPECT_EQ(messages[1].last_event_id, "5");
-  EXPECT_EQ(parser.last_event_id(), "6") << "a message without data still sets the id";
+  EXPECT_EQ(messages[2].last_event_id, "6") << "a message without data still sets the id";
 }
 
 TEST(SseParserTest, AMessageWithoutDataIsNotDispatched) {
