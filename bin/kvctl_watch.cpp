@@ -3,6 +3,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -48,8 +49,20 @@ void print_event(watch_output& out, const invocation& args, const std::string& e
   out.line(args.json ? event_json : event_line(event));
 }
 
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str();
+}
+
 [[noreturn]] void watch_zmq(const invocation& args, watch_output& out) {
   feed_subscriber feed(args.feed, args.prefix);
+  // ZeroMQ never reports a node that is not there; it retries in silence. Silence from a
+  // watch is normal, so the user is told when the connection itself has not come.
+  if (!feed.wait_for_connection(timeout_of(args))) {
+    out.warning("WARNING: no connection to the change feed at " + args.feed + " after " +
+                seconds_text(args.timeout_seconds) + " s; still trying");
+  }
   // Each partition numbers all its events, so under a prefix subscription seq also jumps over
   // the other keys of the partition: only the whole feed tells a loss from a filtered event.
   std::optional<seq_gap_tracker> gaps;

@@ -10,15 +10,28 @@
 
 namespace kv::client {
 
+namespace {
+
+// Where the SUB socket reports its connection; one subscriber per context, so one name does.
+constexpr const char* monitor_endpoint = "inproc://feed-connection";
+
+}  // namespace
+
 struct feed_subscriber::sockets {
   zmq::context_t context;
   zmq::socket_t socket{context, zmq::socket_type::sub};
+  zmq::socket_t monitor{context, zmq::socket_type::pair};
 };
 
 feed_subscriber::feed_subscriber(const std::string& endpoint, const std::string& prefix)
     : sockets_(std::make_unique<sockets>()) {
   sockets_->socket.set(zmq::sockopt::linger, 0);
   sockets_->socket.set(zmq::sockopt::subscribe, prefix);
+  // Watched before connecting, so that a connection made at once is not missed.
+  if (zmq_socket_monitor(sockets_->socket.handle(), monitor_endpoint, ZMQ_EVENT_CONNECTED) != 0) {
+    throw zmq::error_t();
+  }
+  sockets_->monitor.connect(monitor_endpoint);
   try {
     sockets_->socket.connect(endpoint);
   } catch (const zmq::error_t& error) {
@@ -27,6 +40,15 @@ feed_subscriber::feed_subscriber(const std::string& endpoint, const std::string&
 }
 
 feed_subscriber::~feed_subscriber() = default;
+
+bool feed_subscriber::wait_for_connection(std::chrono::milliseconds timeout) {
+  sockets_->monitor.set(zmq::sockopt::rcvtimeo, static_cast<int>(timeout.count()));
+  zmq::message_t event;
+  const bool connected = sockets_->monitor.recv(event).has_value();
+  // Later reconnections would only pile up unread reports.
+  zmq_socket_monitor(sockets_->socket.handle(), nullptr, 0);
+  return connected;
+}
 
 feed_message feed_subscriber::next() {
   std::vector<zmq::message_t> frames;

@@ -2,6 +2,7 @@
 // key and the event JSON, for the keys that start with a prefix.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,10 @@ class feed_subscriber {
   ~feed_subscriber();
   feed_subscriber(const feed_subscriber&) = delete;
   feed_subscriber& operator=(const feed_subscriber&) = delete;
+
+  // True once connected to the feed, false if not within `timeout` (ZeroMQ goes on trying).
+  // Call it once, before next().
+  bool wait_for_connection(std::chrono::milliseconds timeout);
 
   // Waits for the next message. Throws std::runtime_error for one that is not [key, event].
   feed_message next();

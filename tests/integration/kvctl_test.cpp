@@ -417,6 +417,17 @@ TEST(KvctlUnreachableTest, NobodyListeningExitsOneWithTheUrlAndTheReason) {
   }
 }
 
+TEST(KvctlUnreachableTest, WatchOverZeroMqSaysWhenNoFeedAnswersAndGoesOnWaiting) {
+  const std::string nowhere = "tcp://127.0.0.1:" + std::to_string(pick_free_port());
+  BackgroundKvctl watch({"watch", "--timeout", "0.5", "--feed", nowhere});
+  // Nothing comes on stdout: this only gives the warning time to come.
+  EXPECT_TRUE(watch.wait_for_lines(1, 3s).empty());
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "WARNING: no connection to the change feed at " + nowhere +
+                             " after 0.5 s; still trying\n");
+}
+
 TEST(KvctlUnreachableTest, NodeThatNeverAnswersTimesOutWithinTheTimeout) {
   const SilentListener silent;
   const auto start = clock_type::now();
