@@ -19,12 +19,21 @@ using clock_type = std::chrono::steady_clock;
 // An error reply is a small JSON document; more than this is kept no further.
 constexpr std::size_t max_error_body_bytes = 64 << 10;
 
+// After a stream that ended without a single message, the next connection waits this long,
+// so that a node that ends every stream at once (one that is shutting down) is not hammered.
+constexpr std::chrono::milliseconds empty_stream_pause{1000};
+
 // How one connection ended.
 struct connection_end {
   int status = 0;  // 0 when no reply head arrived
   httplib::Error error = httplib::Error::Success;
-  std::string error_body;  // of a reply other than 200
+  std::string error_body;    // of a reply other than 200
+  std::size_t messages = 0;  // events and resets it delivered
 };
+
+bool is_event_stream(const httplib::Response& reply) {
+  return reply.get_header_value("Content-Type").starts_with("text/event-stream");
+}
 
 class sse_session {
  public:
@@ -39,6 +48,7 @@ class sse_session {
     if (end.status != 200) fail(end);
     for (;;) {
       handlers_.on_reconnect(drop_reason(end), last_event_id_);
+      if (end.messages == 0) std::this_thread::sleep_for(empty_stream_pause);
       end = reconnect();
     }
   }
@@ -72,8 +82,13 @@ class sse_session {
     connection_end end;
     sse_parser parser;
     std::exception_ptr failure;
+    std::optional<std::string> wrong_type;
     const auto on_head = [&](const httplib::Response& reply) {
       end.status = reply.status;
+      if (reply.status == 200 && !is_event_stream(reply)) {
+        wrong_type = reply.get_header_value("Content-Type");
+        return false;
+      }
       return true;
     };
     const auto on_body = [&](const char* data, std::size_t size) {
@@ -83,7 +98,10 @@ class sse_session {
         return true;
       }
       try {
-        for (const auto& message : parser.feed({data, size})) take(message);
+        for (const auto& message : parser.feed({data, size})) {
+          take(message);
+          ++end.messages;
+        }
         return true;
       } catch (...) {
         // httplib is not told why; the exception is rethrown once it has unwound.
@@ -94,6 +112,11 @@ class sse_session {
     const auto result =
         http->Get(node_.base_path + watch_target(options_.prefix), headers, on_head, on_body);
     if (failure) std::rethrow_exception(failure);
+    if (wrong_type) {
+      // Something else answers at the URL; no reconnection will change that.
+      throw std::runtime_error("unexpected reply from the server: /v1/watch answered with `" +
+                               *wrong_type + "`, not an event stream");
+    }
     if (!result) end.error = result.error();
     return end;
   }

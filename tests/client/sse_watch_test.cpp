@@ -225,6 +225,22 @@ TEST(SseWatchTest, AnErrorReplyIsAServerErrorWithTheNodesMessage) {
   ADD_FAILURE() << "no server_error";
 }
 
+TEST(SseWatchTest, AReplyThatIsNoEventStreamIsAnError) {
+  test_server node([](const httplib::Request&, httplib::Response& reply) {
+    reply.set_content("<html>not a kvnode</html>", "text/html");
+  });
+  recorder seen{1};
+  try {
+    watch_over_sse(node.node(), quick_options(), seen.handlers());
+  } catch (const std::runtime_error& error) {
+    EXPECT_STREQ(error.what(),
+                 "unexpected reply from the server: /v1/watch answered with `text/html`, not an "
+                 "event stream");
+    return;
+  }
+  ADD_FAILURE() << "no error";
+}
+
 TEST(SseWatchTest, GivesUpWhenReconnectingKeepsFailing) {
   // After its one stream, the node answers 503 to every watch.
   scripted_node node({"id: 1\ndata: e1\n\n"});
