@@ -158,9 +158,10 @@ event JSON exactly as the node sent it (the value in base64), for scripts.
 Transports:
   ZeroMQ (the default): subscribes to the prefix on --feed. ZeroMQ connects in the background
     and keeps retrying, so a node that is not there yet is waited for (after --timeout
-    seconds a WARNING says so); a subscription starts a moment after connecting. The feed drops events for a subscriber that falls behind:
-    without --prefix, every gap in a partition's seq is reported on stderr as a WARNING;
-    with a prefix, seq also skips the partition's other keys, so a loss cannot be seen.
+    seconds a WARNING says so); a subscription starts a moment after connecting. The feed
+    drops events for a subscriber that falls behind: without --prefix, every gap in a
+    partition's seq is reported on stderr as a WARNING; with a prefix, seq also skips the
+    partition's other keys, so a loss cannot be seen.
   --sse: GET /v1/watch on --url. Nothing is missed or repeated: a dropped connection is
     resumed after the last event seen (Last-Event-ID), for up to --timeout seconds of
     failed attempts. --since-rev R starts after rev R (resuming needs --sse: the ZeroMQ

@@ -9,8 +9,6 @@
 
 namespace kv::client {
 
-constexpr const char* default_feed_endpoint = "tcp://127.0.0.1:5556";
-
 struct feed_message {
   std::string key;
   std::string event_json;
