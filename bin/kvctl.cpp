@@ -163,10 +163,11 @@ Transports:
     partition's seq is reported on stderr as a WARNING; with a prefix, seq also skips the
     partition's other keys, so a loss cannot be seen.
   --sse: GET /v1/watch on --url. Nothing is missed or repeated: a dropped connection is
-    resumed after the last event seen (Last-Event-ID), for up to --timeout seconds of
-    failed attempts. --since-rev R starts after rev R (resuming needs --sse: the ZeroMQ
-    feed keeps no history). When the node no longer retains the events to resume from, a
-    WARNING says what was missed, and the watch goes on.
+    resumed after the last event seen (Last-Event-ID), quietly when at once, else with a
+    WARNING, for up to --timeout seconds of failed attempts. --since-rev R starts after
+    rev R (resuming needs --sse: the ZeroMQ feed keeps no history). When the node no
+    longer retains the events to resume from, a WARNING says what was missed, and the
+    watch goes on.
 
 Runs until SIGINT (Ctrl-C) or SIGTERM, then exits 0; exits 1 with ERROR on stderr when the
 node cannot be reached (--sse) or sends something that is not a change feed.)";

@@ -47,21 +47,27 @@ class sse_session {
     connection_end end = connect_once();
     if (end.status != 200) fail(end);
     for (;;) {
-      handlers_.on_reconnect(drop_reason(end), last_event_id_);
+      const std::string reason = drop_reason(end);
+      // Resuming after a known event loses nothing, so such a drop is reported only if the
+      // node does not take the watch back at once; without a resume point, always.
+      bool reported = !last_event_id_;
+      if (reported) handlers_.on_reconnect(reason, last_event_id_);
       if (end.messages == 0) std::this_thread::sleep_for(empty_stream_pause);
-      end = reconnect();
+      end = reconnect(reason, reported);
     }
   }
 
  private:
   // Retries with growing pauses until a connection is answered with 200 and then ends, or
   // until `reconnect_for` has passed without one.
-  connection_end reconnect() {
+  connection_end reconnect(const std::string& drop, bool reported) {
     const auto give_up_at = clock_type::now() + options_.reconnect_for;
     auto pause = std::chrono::milliseconds(100);
     for (;;) {
       connection_end end = connect_once();
       if (end.status == 200) return end;
+      if (!reported) handlers_.on_reconnect(drop, last_event_id_);
+      reported = true;
       // 503: the node is starting or draining; another may soon answer at the same address.
       const bool retryable = end.status == 0 || end.status == 503;
       if (!retryable || clock_type::now() + pause > give_up_at) fail(end);

@@ -28,9 +28,10 @@ struct sse_watch_handlers {
   std::function<void(const std::string& event_json)> on_event;
   // The node no longer retains the events after the resume point: those up to `rev` are lost.
   std::function<void(std::uint64_t rev, std::uint64_t oldest_rev)> on_reset;
-  // The connection dropped for `reason`; the watch reconnects and resumes after `resume_after`,
-  // the last event id (nothing when no event has come yet: then it carries on from the live
-  // feed, and what changed in between is not seen).
+  // The connection dropped for `reason` in a way the user must hear of: with no event yet to
+  // resume after (`resume_after` empty: what changes before the watch is back is not seen),
+  // or with the node not taking the watch back at once. A drop resumed at once after the last
+  // event (with Last-Event-ID) loses nothing and is not reported.
   std::function<void(const std::string& reason, const std::optional<std::string>& resume_after)>
       on_reconnect;
 };
