@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "bin/kvctl_commands.hpp"
+#include "client/feed_subscriber.hpp"
 #include "client/request_paths.hpp"
 
 namespace {
@@ -49,6 +50,13 @@ const CLI::Validator node_url(
       } catch (const std::invalid_argument& error) {
         return error.what();
       }
+    },
+    "");
+
+// A --feed (or KVCTL_FEED) that ZeroMQ cannot connect to is bad usage too.
+const CLI::Validator feed_endpoint(
+    [](std::string& text) -> std::string {
+      return kv::client::feed_endpoint_problem(text).value_or("");
     },
     "");
 
@@ -138,6 +146,52 @@ void add_node_commands(CLI::App& app, kvctl::command& chosen) {
               kvctl::info_command, chosen);
 }
 
+constexpr const char* watch_footer =
+    R"(Output: one line per change, flushed at once, so `kvctl watch | ...` works live:
+  PUT KEY VALUE
+  DELETE KEY
+In KEY and VALUE, \ prints as \\, tab, newline and carriage return as \t, \n and \r,
+other control characters and bytes that are not UTF-8 as \xNN; in KEY a space prints as
+\x20, so the value is everything after the second space. With --json, each line is the
+event JSON exactly as the node sent it (the value in base64), for scripts.
+
+Transports:
+  ZeroMQ (the default): subscribes to the prefix on --feed. ZeroMQ connects in the background
+    and keeps retrying, so a node that is not there yet is waited for (after --timeout
+    seconds a WARNING says so); a subscription starts a moment after connecting. The feed
+    drops events for a subscriber that falls behind: without --prefix, every gap in a
+    partition's seq is reported on stderr as a WARNING; with a prefix, seq also skips the
+    partition's other keys, so a loss cannot be seen.
+  --sse: GET /v1/watch on --url. Nothing is missed or repeated: a dropped connection is
+    resumed after the last event seen (Last-Event-ID), quietly when at once, else with a
+    WARNING, for up to --timeout seconds of failed attempts. --since-rev R starts after
+    rev R (resuming needs --sse: the ZeroMQ feed keeps no history). When the node no
+    longer retains the events to resume from, a WARNING says what was missed, and the
+    watch goes on.
+
+Runs until SIGINT (Ctrl-C) or SIGTERM, then exits 0; exits 1 with ERROR on stderr when the
+node cannot be reached (--sse) or sends something that is not a change feed.)";
+
+void add_watch_command(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* watch = add_command(app, "watch", "Print every change to the keys, one line each",
+                                kvctl::watch_command, chosen);
+  watch->add_option("--prefix", args.prefix, "Only keys that start with P")->type_name("P");
+  watch->add_option("--feed", args.feed, "The node's ZeroMQ change feed (ignored with --sse)")
+      ->envname("KVCTL_FEED")
+      ->type_name("ENDPOINT")
+      ->capture_default_str()
+      ->check(feed_endpoint);
+  CLI::Option* sse =
+      watch->add_flag("--sse", args.sse, "Watch over HTTP (server-sent events) on --url");
+  watch
+      ->add_option("--since-rev", args.since_rev,
+                   "Start after this rev: every retained change since, then the live ones")
+      ->type_name("R")
+      ->check(version_number)
+      ->needs(sse);
+  watch->footer(watch_footer);
+}
+
 void define_command_line(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
   app.set_version_flag("--version", KVACTOR_VERSION);
   // Global options may also follow the command: `kvctl get KEY --json`.
@@ -151,6 +205,7 @@ void define_command_line(CLI::App& app, kvctl::invocation& args, kvctl::command&
   add_delete_command(app, args, chosen);
   add_listing_commands(app, args, chosen);
   add_node_commands(app, chosen);
+  add_watch_command(app, args, chosen);
 }
 
 // CLI11 reports `kvctl frob` and `kvctl --frob` as "A subcommand is required"; naming the word

@@ -67,12 +67,6 @@ std::string read_all_stdin() {
   }
 }
 
-std::chrono::milliseconds timeout_of(const invocation& args) {
-  // Rounded up, so that a tiny time-out is not zero (which would fail at once).
-  return std::chrono::ceil<std::chrono::milliseconds>(
-      std::chrono::duration<double>(args.timeout_seconds));
-}
-
 // Runs `action` with a client for the node at args.url and returns its exit status; every
 // failure becomes one line on stderr and exit status 1.
 template <class Action>
@@ -107,6 +101,12 @@ std::string keys_as_lines(const std::vector<std::string>& keys) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds timeout_of(const invocation& args) {
+  // Rounded up, so that a tiny time-out is not zero (which would fail at once).
+  return std::chrono::ceil<std::chrono::milliseconds>(
+      std::chrono::duration<double>(args.timeout_seconds));
+}
 
 int get_command(const invocation& args) {
   return with_client(args, [&](kv_client& client) {

@@ -2,6 +2,7 @@
 // output (plain for people, --json for scripts) and the exit status.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
 constexpr const char* default_url = "http://127.0.0.1:8080";
+constexpr const char* default_feed = "tcp://127.0.0.1:5556";
 
 // Everything the user said, filled in by the parser; each command reads the fields it has.
 struct invocation {
@@ -26,9 +28,16 @@ struct invocation {
   std::optional<std::uint64_t> if_version;
   std::string prefix;
   std::string suffix;
+  // watch
+  std::string feed = default_feed;  // the ZeroMQ endpoint
+  bool sse = false;                 // GET /v1/watch on `url` instead of ZeroMQ
+  std::optional<std::uint64_t> since_rev;
 };
 
 using command = int (*)(const invocation&);
+
+// --timeout as a duration, never zero.
+std::chrono::milliseconds timeout_of(const invocation& args);
 
 int get_command(const invocation& args);
 int put_command(const invocation& args);
@@ -36,5 +45,7 @@ int delete_command(const invocation& args);
 int search_command(const invocation& args);
 int ping_command(const invocation& args);
 int info_command(const invocation& args);
+// Defined in kvctl_watch.cpp.
+int watch_command(const invocation& args);
 
 }  // namespace kvctl

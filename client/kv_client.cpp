@@ -3,110 +3,20 @@
 #include "client/kv_client.hpp"
 
 #include <httplib.h>
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <iterator>
 #include <nlohmann/json.hpp>
+
+#include "client/http_transport.hpp"
 
 namespace kv::client {
 namespace {
 
-std::unique_ptr<httplib::ClientImpl> make_http_client(const endpoint& node,
-                                                      std::chrono::milliseconds timeout) {
-  std::unique_ptr<httplib::ClientImpl> http;
-  if (node.scheme == "https") {
-    http = std::make_unique<httplib::SSLClient>(node.host, node.port);
-  } else {
-    http = std::make_unique<httplib::ClientImpl>(node.host, node.port);
-  }
-  http->set_connection_timeout(timeout);
-  http->set_read_timeout(timeout);
-  http->set_write_timeout(timeout);
-  // One connection for all the pages of a listing.
-  http->set_keep_alive(true);
-  // Targets arrive escaped already; httplib must not escape them a second time.
-  http->set_url_encode(false);
-  return http;
-}
-
-// The errno of one connect() to `address`, or 0 when it connects.
-int connect_errno(const addrinfo& address) {
-  const int fd =
-      ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC, address.ai_protocol);
-  if (fd < 0) return errno;
-  // httplib has already waited out its own time-out; this retry only needs the quick answers.
-  const timeval limit{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  const int error = ::connect(fd, address.ai_addr, address.ai_addrlen) == 0 ? 0 : errno;
-  ::close(fd);
-  return error;
-}
-
-// httplib reports every failed connect() alike; redoing the resolution and the connect
-// recovers the system's own words ("Connection refused", "Name or service not known").
-std::string connect_failure_reason(const endpoint& node) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* addresses = nullptr;
-  const int status =
-      ::getaddrinfo(node.host.c_str(), std::to_string(node.port).c_str(), &hints, &addresses);
-  if (status != 0) return "cannot resolve host " + node.host + ": " + ::gai_strerror(status);
-  // httplib tried the addresses in this order too; the first one's failure stands for all.
-  int error = 0;
-  for (const addrinfo* address = addresses; address && error == 0; address = address->ai_next) {
-    error = connect_errno(*address);
-  }
-  ::freeaddrinfo(addresses);
-  return error != 0 ? std::strerror(error) : "connection failed";
-}
-
-[[noreturn]] void throw_unreachable(httplib::Error error, const endpoint& node) {
-  switch (error) {
-    case httplib::Error::Connection:
-      throw unreachable_error(connect_failure_reason(node));
-    case httplib::Error::ConnectionTimeout:
-      throw unreachable_error("connection timed out");
-    case httplib::Error::Read:
-      throw unreachable_error("no reply (the connection closed or the read timed out)");
-    case httplib::Error::Write:
-      throw unreachable_error("could not send the request (the connection closed or timed out)");
-    case httplib::Error::SSLConnection:
-    case httplib::Error::SSLServerVerification:
-    case httplib::Error::SSLLoadingCerts:
-      throw unreachable_error("TLS failed (" + httplib::to_string(error) + ")");
-    default:
-      throw unreachable_error("request failed (" + httplib::to_string(error) + ")");
-  }
-}
-
-std::optional<std::string> string_field(const nlohmann::json& object, const char* name) {
-  if (!object.is_object()) return std::nullopt;
-  const auto field = object.find(name);
-  if (field == object.end() || !field->is_string()) return std::nullopt;
-  return field->get<std::string>();
-}
-
-[[noreturn]] void throw_server_error(const httplib::Response& reply) {
-  const auto body = nlohmann::json::parse(reply.body, nullptr, false);
-  if (auto message = string_field(body, "message")) {
-    throw server_error(reply.status, string_field(body, "error").value_or(""), *message);
-  }
-  // Not a kvnode error body: probably something else listens at the URL.
-  throw server_error(
-      reply.status, "",
-      "HTTP status " + std::to_string(reply.status) + " without a kvnode error body");
-}
-
 // The reply of a request that must answer 200.
 const httplib::Response& ok_reply(const httplib::Result& result, const endpoint& node) {
   if (!result) throw_unreachable(result.error(), node);
-  if (result->status != 200) throw_server_error(*result);
+  if (result->status != 200) throw_server_error(result->status, result->body);
   return *result;
 }
 

@@ -148,4 +148,10 @@ std::string list_target(const list_query& query) {
   return target;
 }
 
+std::string watch_target(std::string_view prefix) {
+  std::string target = "/v1/watch";
+  if (!prefix.empty()) append_parameter(target, "prefix", prefix);
+  return target;
+}
+
 }  // namespace kv::client

@@ -36,4 +36,7 @@ struct list_query {
 // "/v1/keys?..." with the non-empty fields of `query` as escaped parameters.
 std::string list_target(const list_query& query);
 
+// "/v1/watch", with `prefix` as its parameter when not empty.
+std::string watch_target(std::string_view prefix);
+
 }  // namespace kv::client

@@ -1,5 +1,5 @@
 // Unit tests of the kvnode client's pure helpers: base-URL parsing, key paths with their
-// percent-encoding, and list queries.
+// percent-encoding, list queries and watch targets.
 #include "client/request_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -89,6 +89,12 @@ TEST(ListTargetTest, EscapesPlusAmpersandAndEqualsInValues) {
 
 TEST(ListTargetTest, AnEmptyCursorIsStillSent) {
   EXPECT_EQ(list_target({"", "", std::string(), 1}), "/v1/keys?after=&limit=1");
+}
+
+TEST(WatchTargetTest, AddsTheEscapedPrefixOnlyWhenThereIsOne) {
+  EXPECT_EQ(watch_target(""), "/v1/watch");
+  EXPECT_EQ(watch_target("user:"), "/v1/watch?prefix=user%3A");
+  EXPECT_EQ(watch_target("a b/c+d"), "/v1/watch?prefix=a%20b%2Fc%2Bd");
 }
 
 }  // namespace

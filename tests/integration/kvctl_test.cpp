@@ -1,14 +1,11 @@
 // Black-box tests of the kvctl binary against a real kvnode: every command and spelling,
-// byte-exact values through stdin and stdout, exit statuses and messages, URLs, --json, paging.
+// byte-exact values through stdin and stdout, exit statuses and messages, URLs, --json, paging,
+// and watch on both transports of the change feed.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,190 +16,18 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/kv_client.hpp"
+#include "tests/support/kvctl_runner.hpp"
 #include "tests/support/node_fixtures.hpp"
 #include "tests/support/node_process.hpp"
-
-#ifndef KVCTL_BINARY
-#error "KVCTL_BINARY must be defined by the build"
-#endif
-
-extern char** environ;
 
 namespace kvtest {
 namespace {
 
+using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
-
-// ---- running kvctl ---------------------------------------------------------------------------
-
-struct KvctlResult {
-  ExitStatus status;
-  std::string out;
-  std::string err;
-
-  // For failure messages: how it ended and what it said.
-  std::string describe() const {
-    return status.describe() + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
-  }
-};
-
-// The test's own environment without KVCTL_URL, plus `extra` ("NAME=value" entries), so that
-// only what a test sets decides which node kvctl talks to.
-std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
-  std::vector<std::string> entries;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, "KVCTL_URL=", 10) != 0) entries.emplace_back(*entry);
-  }
-  entries.insert(entries.end(), extra.begin(), extra.end());
-  return entries;
-}
-
-std::vector<char*> null_terminated(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (auto& text : strings) pointers.push_back(text.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
-// The three standard streams of a child: our ends stay here, its ends are dup2()ed onto
-// 0, 1 and 2. Every descriptor is close-on-exec, so the child keeps only those three.
-struct ChildPipes {
-  int stdin_fds[2] = {-1, -1};
-  int stdout_fds[2] = {-1, -1};
-  int stderr_fds[2] = {-1, -1};
-
-  bool open() {
-    return ::pipe2(stdin_fds, O_CLOEXEC) == 0 && ::pipe2(stdout_fds, O_CLOEXEC) == 0 &&
-           ::pipe2(stderr_fds, O_CLOEXEC) == 0;
-  }
-  void close_child_ends() {
-    close_fd(stdin_fds[0]);
-    close_fd(stdout_fds[1]);
-    close_fd(stderr_fds[1]);
-  }
-  ~ChildPipes() {
-    for (int* fd : {&stdin_fds[0], &stdin_fds[1], &stdout_fds[0], &stdout_fds[1], &stderr_fds[0],
-                    &stderr_fds[1]}) {
-      close_fd(*fd);
-    }
-  }
-  static void close_fd(int& fd) {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-};
-
-pid_t spawn_kvctl(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                  ChildPipes& pipes) {
-  std::vector<std::string> argv_storage = {KVCTL_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<std::string> env_storage = child_environment(env);
-  auto argv = null_terminated(argv_storage);
-  auto envp = null_terminated(env_storage);
-
-  posix_spawn_file_actions_t actions;
-  ::posix_spawn_file_actions_init(&actions);
-  ::posix_spawn_file_actions_adddup2(&actions, pipes.stdin_fds[0], STDIN_FILENO);
-  ::posix_spawn_file_actions_adddup2(&actions, pipes.stdout_fds[1], STDOUT_FILENO);
-  ::posix_spawn_file_actions_adddup2(&actions, pipes.stderr_fds[1], STDERR_FILENO);
-  pid_t pid = -1;
-  const int failed = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  ::posix_spawn_file_actions_destroy(&actions);
-  return failed ? -1 : pid;
-}
-
-// Appends what is ready on `fd` to `sink`; false once the child has closed its end.
-bool read_available(int fd, std::string& sink) {
-  char buffer[1 << 16];
-  const ssize_t count = ::read(fd, buffer, sizeof buffer);
-  if (count > 0) sink.append(buffer, static_cast<std::size_t>(count));
-  return count > 0 || (count < 0 && (errno == EINTR || errno == EAGAIN));
-}
-
-int milliseconds_until(clock_type::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
-  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
-}
-
-// Writes `input` to the child's stdin (then closes it) while collecting stdout and stderr, all
-// at once so that neither side blocks on a full pipe. False when the deadline passed first.
-bool exchange_io(ChildPipes& pipes, const std::string& input, KvctlResult& result,
-                 clock_type::time_point deadline) {
-  int& to_child = pipes.stdin_fds[1];
-  ::fcntl(to_child, F_SETFL, O_NONBLOCK);
-  std::size_t written = 0;
-  if (input.empty()) ChildPipes::close_fd(to_child);
-  bool out_open = true;
-  bool err_open = true;
-  while (out_open || err_open) {
-    pollfd watched[3] = {{out_open ? pipes.stdout_fds[0] : -1, POLLIN, 0},
-                         {err_open ? pipes.stderr_fds[0] : -1, POLLIN, 0},
-                         {to_child, POLLOUT, 0}};
-    const int wait_ms = milliseconds_until(deadline);
-    if (wait_ms == 0) return false;
-    if (::poll(watched, 3, wait_ms) < 0 && errno != EINTR) return false;
-    if (watched[0].revents) out_open = read_available(pipes.stdout_fds[0], result.out);
-    if (watched[1].revents) err_open = read_available(pipes.stderr_fds[0], result.err);
-    if (to_child >= 0 && watched[2].revents) {
-      const ssize_t count = ::write(to_child, input.data() + written, input.size() - written);
-      if (count > 0) written += static_cast<std::size_t>(count);
-      // A child that exits without reading all of stdin (put KEY VALUE) is not an error.
-      const bool broken = count < 0 && errno != EINTR && errno != EAGAIN;
-      if (broken || written == input.size()) ChildPipes::close_fd(to_child);
-    }
-  }
-  return true;
-}
-
-ExitStatus wait_for_child(pid_t pid, clock_type::time_point deadline) {
-  int status = 0;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (clock_type::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ExitStatus killed;
-      killed.timed_out = true;
-      return killed;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ExitStatus ended;
-  ended.exited = WIFEXITED(status);
-  ended.exit_code = ended.exited ? WEXITSTATUS(status) : -1;
-  ended.signaled = WIFSIGNALED(status);
-  ended.signal = ended.signaled ? WTERMSIG(status) : 0;
-  return ended;
-}
-
-// Runs kvctl with exactly `args`, `input` on stdin, and `env` added to the environment.
-KvctlResult run_kvctl(const std::vector<std::string>& args, const std::string& input = "",
-                      const std::vector<std::string>& env = {}) {
-  // Writing stdin of a child that has exited must fail with EPIPE, not kill the test.
-  ::signal(SIGPIPE, SIG_IGN);
-  const auto deadline = clock_type::now() + std::chrono::seconds(30);
-  KvctlResult result;
-  ChildPipes pipes;
-  if (!pipes.open()) {
-    result.err = std::string("pipe2 failed: ") + std::strerror(errno);
-    return result;
-  }
-  const pid_t pid = spawn_kvctl(args, env, pipes);
-  if (pid < 0) {
-    result.err = "cannot spawn " + std::string(KVCTL_BINARY);
-    return result;
-  }
-  pipes.close_child_ends();
-  const bool finished = exchange_io(pipes, input, result, deadline);
-  result.status = wait_for_child(pid, finished ? deadline : clock_type::now());
-  return result;
-}
 
 // ---- assertions ------------------------------------------------------------------------------
 
@@ -278,6 +103,7 @@ class SilentListener {
 class KvctlTest : public SharedNodeTest<KvctlTest> {
  protected:
   std::string url() { return "http://" + node().host() + ":" + std::to_string(node().http_port()); }
+  std::string feed() { return "tcp://" + node().host() + ":" + std::to_string(node().feed_port()); }
 
   // kvctl --url URL ARGS...
   KvctlResult kvctl(std::vector<std::string> args, const std::string& input = "") {
@@ -581,6 +407,7 @@ TEST(KvctlUnreachableTest, NobodyListeningExitsOneWithTheUrlAndTheReason) {
                                                   {"search"},
                                                   {"list"},
                                                   {"info"},
+                                                  {"watch", "--sse"},
                                                   {"--json", "get", "k"}}) {
     std::vector<std::string> args = {"--url", nowhere};
     args.insert(args.end(), command.begin(), command.end());
@@ -588,6 +415,17 @@ TEST(KvctlUnreachableTest, NobodyListeningExitsOneWithTheUrlAndTheReason) {
         FailedWith(run_kvctl(args), 1, "ERROR: cannot reach " + nowhere + ": Connection refused\n"))
         << command.back();
   }
+}
+
+TEST(KvctlUnreachableTest, WatchOverZeroMqSaysWhenNoFeedAnswersAndGoesOnWaiting) {
+  const std::string nowhere = "tcp://127.0.0.1:" + std::to_string(pick_free_port());
+  BackgroundKvctl watch({"watch", "--timeout", "0.5", "--feed", nowhere});
+  // Nothing comes on stdout: this only gives the warning time to come.
+  EXPECT_TRUE(watch.wait_for_lines(1, 3s).empty());
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "WARNING: no connection to the change feed at " + nowhere +
+                             " after 0.5 s; still trying\n");
 }
 
 TEST(KvctlUnreachableTest, NodeThatNeverAnswersTimesOutWithinTheTimeout) {
@@ -607,6 +445,231 @@ TEST(KvctlUnreachableTest, UnknownHostIsReportedAsSuch) {
       "ERROR: cannot reach http://no-such-host.invalid:8080: cannot resolve host "
       "no-such-host.invalid"))
       << result.err;
+}
+
+// ---- watch -----------------------------------------------------------------------------------
+
+// The slow joiner of ZeroMQ, and the moment a watch stream registers: writes `probe_key` until
+// kvctl prints a line, bounded. Those lines are left out by LinesThrough().
+::testing::AssertionResult Joined(BackgroundKvctl& watch, KvClient& kv,
+                                  const std::string& probe_key) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (kv.put_key(probe_key, "probe").status != 200) break;
+    if (!watch.wait_for_lines(1, 100ms).empty()) return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "kvctl printed nothing for the probe key " << probe_key
+                                       << "; its stderr: " << watch.err();
+}
+
+// kvctl's lines through the first one that names `last_key`, without those that name
+// `probe_key`. The feed is in rev order, so once the last write's line is there, every line
+// of the writes before it is too. Empty if it does not come within `timeout`.
+std::vector<std::string> LinesThrough(BackgroundKvctl& watch, const std::string& last_key,
+                                      const std::string& probe_key,
+                                      std::chrono::milliseconds timeout = 10s) {
+  if (!watch.wait_for_text(last_key, timeout)) return {};
+  const std::string& out = watch.out();
+  const auto line_index = static_cast<std::size_t>(
+      std::count(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(out.find(last_key)), '\n'));
+  std::vector<std::string> lines = watch.wait_for_lines(line_index + 1, timeout);
+  if (lines.size() <= line_index) return {};
+  lines.resize(line_index + 1);
+  std::erase_if(lines,
+                [&](const std::string& line) { return line.find(probe_key) != std::string::npos; });
+  return lines;
+}
+
+using Lines = std::vector<std::string>;
+
+// Writes the changes the watch tests expect: two puts and a delete under `prefix` (one value
+// with a newline and a tab) and one put outside it.
+void WriteChanges(KvClient& kv, const std::string& prefix, const std::string& outside_key) {
+  ASSERT_EQ(kv.put_key(prefix + "a", "1").status, 200);
+  ASSERT_EQ(kv.put_key(outside_key, "not watched").status, 200);
+  ASSERT_EQ(kv.put_key(prefix + "b", "two words\nand\ta tab").status, 200);
+  ASSERT_EQ(kv.delete_key(prefix + "a").status, 200);
+  ASSERT_EQ(kv.put_key(prefix + "end", "").status, 200);
+}
+
+Lines ExpectedChangeLines(const std::string& prefix) {
+  return {"PUT " + prefix + "a 1", "PUT " + prefix + "b two words\\nand\\ta tab",
+          "DELETE " + prefix + "a", "PUT " + prefix + "end "};
+}
+
+TEST_F(KvctlTest, WatchOverZeroMqPrintsOneLinePerChangeUnderThePrefix) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"watch", "--feed", feed(), "--prefix", prefix});
+  ASSERT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  WriteChanges(kv(), prefix, test_key("out/a"));
+  EXPECT_EQ(LinesThrough(watch, prefix + "end", prefix + "probe"), ExpectedChangeLines(prefix));
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "");
+}
+
+TEST_F(KvctlTest, WatchOverSsePrintsOneLinePerChangeUnderThePrefix) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"--url", url(), "watch", "--sse", "--prefix", prefix});
+  ASSERT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  WriteChanges(kv(), prefix, test_key("out/a"));
+  EXPECT_EQ(LinesThrough(watch, prefix + "end", prefix + "probe"), ExpectedChangeLines(prefix));
+  const KvctlResult stopped = watch.stop(SIGTERM);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "");
+}
+
+TEST_F(KvctlTest, WatchFeedEndpointComesFromKvctlFeed) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"watch", "--prefix", prefix}, {"KVCTL_FEED=" + feed()});
+  EXPECT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  EXPECT_TRUE(watch.stop(SIGINT).status.exited_with(0));
+}
+
+TEST_F(KvctlTest, WatchJsonPrintsEachEventAsTheNodeSentItOnBothTransports) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl zmq({"watch", "--json", "--feed", feed(), "--prefix", prefix});
+  BackgroundKvctl sse({"--url", url(), "watch", "--sse", "--json", "--prefix", prefix});
+  ASSERT_TRUE(Joined(zmq, kv(), prefix + "probe"));
+  ASSERT_TRUE(Joined(sse, kv(), prefix + "probe"));
+  ASSERT_EQ(kv().put_key(prefix + "v", all_byte_values()).status, 200);
+  ASSERT_EQ(kv().delete_key(prefix + "v").status, 200);
+
+  // The probes are puts: the one delete is the last change.
+  const Lines from_zmq = LinesThrough(zmq, "\"op\":\"delete\"", prefix + "probe");
+  const Lines lines = LinesThrough(sse, "\"op\":\"delete\"", prefix + "probe");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(from_zmq, lines) << "the same bytes on both transports";
+  const auto put = nlohmann::json::parse(lines[0], nullptr, false);
+  const auto erase = nlohmann::json::parse(lines[1], nullptr, false);
+  ASSERT_TRUE(put.is_object() && erase.is_object()) << lines[0] << "\n" << lines[1];
+  EXPECT_EQ(put.value("op", ""), "put");
+  EXPECT_EQ(put.value("key", ""), prefix + "v");
+  EXPECT_EQ(put.value("value", ""), base64_encode(all_byte_values()));
+  EXPECT_EQ(erase.value("op", ""), "delete");
+  EXPECT_FALSE(erase.contains("value"));
+  EXPECT_EQ(erase.value("rev", 0u), put.value("rev", 0u) + 1);
+  EXPECT_TRUE(zmq.stop(SIGINT).status.exited_with(0));
+  EXPECT_TRUE(sse.stop(SIGINT).status.exited_with(0));
+}
+
+TEST_F(KvctlTest, WatchOverSseResumesWithSinceRevWithExactlyTheMissedChanges) {
+  const std::string prefix = test_key("in/");
+  std::uint64_t seen_rev = 0;
+  {
+    BackgroundKvctl first({"--url", url(), "watch", "--sse", "--json", "--prefix", prefix});
+    ASSERT_TRUE(Joined(first, kv(), prefix + "probe"));
+    ASSERT_EQ(kv().put_key(prefix + "1", "one").status, 200);
+    const Lines lines = LinesThrough(first, prefix + "1", prefix + "probe");
+    ASSERT_EQ(lines.size(), 1u);
+    seen_rev = nlohmann::json::parse(lines[0]).at("rev").get<std::uint64_t>();
+    ASSERT_TRUE(first.stop(SIGINT).status.exited_with(0));
+  }
+  // Missed while no watch runs.
+  ASSERT_EQ(kv().put_key(prefix + "2", "two").status, 200);
+  ASSERT_EQ(kv().delete_key(prefix + "1").status, 200);
+  ASSERT_EQ(kv().put_key(test_key("out/x"), "not watched").status, 200);
+  ASSERT_EQ(kv().put_key(prefix + "3", "three").status, 200);
+
+  BackgroundKvctl resumed({"--url", url(), "watch", "--sse", "--since-rev",
+                           std::to_string(seen_rev), "--prefix", prefix});
+  const Lines expected_missed = {"PUT " + prefix + "2 two", "DELETE " + prefix + "1",
+                                 "PUT " + prefix + "3 three"};
+  EXPECT_EQ(resumed.wait_for_lines(3, 10s), expected_missed);
+  // Then the live changes, with nothing repeated in between.
+  ASSERT_EQ(kv().put_key(prefix + "4", "four").status, 200);
+  Lines expected_all = expected_missed;
+  expected_all.push_back("PUT " + prefix + "4 four");
+  EXPECT_EQ(resumed.wait_for_lines(4, 10s), expected_all);
+  const KvctlResult stopped = resumed.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.out, "PUT " + prefix + "2 two\nDELETE " + prefix + "1\nPUT " + prefix +
+                             "3 three\nPUT " + prefix + "4 four\n");
+  EXPECT_EQ(stopped.err, "");
+}
+
+// Writes `count` keys under `prefix` with values of `value_bytes` bytes, in batches.
+::testing::AssertionResult WriteMany(KvClient& kv, const std::string& prefix, int count,
+                                     std::size_t value_bytes) {
+  std::map<std::string, std::string> entries;
+  for (int i = 0; i < count; ++i) entries.try_emplace(numbered(prefix, i), value_bytes, 'v');
+  return kv.put_all(entries);
+}
+
+// How many times each key appears in `lines` of PUT KEY VALUE, checking every value.
+std::map<std::string, int> PutKeyCounts(const Lines& lines, const std::string& value) {
+  std::map<std::string, int> counts;
+  for (const auto& line : lines) {
+    const std::size_t key_end = line.find(' ', 4);
+    EXPECT_TRUE(line.starts_with("PUT ") && line.substr(key_end + 1) == value) << line;
+    ++counts[line.substr(4, key_end - 4)];
+  }
+  return counts;
+}
+
+// kv_feed_dropped_total{transport="sse"}: the watch streams the node cut for falling behind.
+int SseStreamsCut(KvClient& kv) {
+  const std::string series = R"(kv_feed_dropped_total{transport="sse"} )";
+  const std::string metrics = kv.get("/metrics").body;
+  const std::size_t found = metrics.find("\n" + series);
+  return found == std::string::npos ? -1 : std::stoi(metrics.substr(found + 1 + series.size()));
+}
+
+TEST_F(KvctlTest, WatchOverSseMissesAndRepeatsNothingWhenTheNodeCutsItForFallingBehind) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"--url", url(), "watch", "--sse", "--prefix", prefix});
+  ASSERT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  // kvctl's stdout is not read meanwhile: it blocks on it and stops reading its stream, and
+  // the node cuts the stream once 10000 events or 4 MiB of them wait, while 28 MB are written:
+  // far more than the pipe, both sockets' buffers and that queue together hold.
+  constexpr int count = 20000;
+  ASSERT_TRUE(WriteMany(kv(), prefix + "k", count, 1000));
+  ASSERT_EQ(kv().put_key(prefix + "end", "").status, 200);
+
+  Lines lines = LinesThrough(watch, prefix + "end", prefix + "probe", 120s);
+  ASSERT_FALSE(lines.empty()) << "no line for the last write; kvctl's stderr: " << watch.err();
+  lines.pop_back();
+  const auto counts = PutKeyCounts(lines, std::string(1000, 'v'));
+  EXPECT_EQ(counts.size(), static_cast<std::size_t>(count));
+  EXPECT_TRUE(std::all_of(counts.begin(), counts.end(), [](const auto& entry) {
+    return entry.second == 1;
+  })) << "a key was printed twice";
+  EXPECT_GE(SseStreamsCut(kv()), 1) << "the node never cut the stream: nothing was resumed";
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "") << "a drop resumed at once loses nothing, so it is not reported";
+}
+
+// A node whose ZeroMQ feed queues a single event per subscriber, so that it drops at once.
+class KvctlLossyFeedTest : public FreshNodeTest {
+ protected:
+  std::vector<std::string> node_args() override {
+    return {"--config", dir_.write_file("kvnode.toml", "[feed]\nzmq_high_water_mark = 1\n")};
+  }
+  std::string feed() { return "tcp://" + node().host() + ":" + std::to_string(node().feed_port()); }
+
+  TempDir dir_;
+};
+
+TEST_F(KvctlLossyFeedTest, WatchOverZeroMqWarnsOfTheEventsTheFeedDropped) {
+  BackgroundKvctl watch({"watch", "--feed", feed()});
+  ASSERT_TRUE(Joined(watch, kv(), "probe"));
+  // kvctl's stdout is not read meanwhile, so its queues fill and the node drops events.
+  constexpr int count = 10000;
+  ASSERT_TRUE(WriteMany(kv(), "k", count, 1000));
+  // The last write may be dropped too: written until its line comes.
+  Lines lines;
+  for (int attempt = 0; attempt < 100 && lines.empty(); ++attempt) {
+    ASSERT_EQ(kv().put_key("end", "").status, 200);
+    lines = LinesThrough(watch, "PUT end", "probe", 200ms);
+  }
+  ASSERT_FALSE(lines.empty()) << "no line for the last write; kvctl's stderr: " << watch.err();
+  lines.pop_back();
+  const auto counts = PutKeyCounts(lines, std::string(1000, 'v'));
+  EXPECT_LT(counts.size(), static_cast<std::size_t>(count)) << "the feed dropped nothing";
+  const std::string& err = watch.err();
+  EXPECT_TRUE(err.starts_with("WARNING: lost ")) << err;
+  EXPECT_NE(err.find("): the ZeroMQ feed dropped"), std::string::npos) << err;
+  EXPECT_TRUE(watch.stop(SIGINT).status.exited_with(0));
 }
 
 // ---- usage -----------------------------------------------------------------------------------
@@ -635,6 +698,11 @@ TEST(KvctlUsageTest, BadCommandLinesExitTwoWithOneLine) {
       {"--url", "http://host:99999", "ping"},                     // bad port
       {"--timeout", "0", "ping"},                                 // non-positive time-out
       {"--timeout", "inf", "ping"},                               // endless time-out
+      {"watch", "extra"},                                         // watch takes no positional
+      {"watch", "--since-rev", "3"},                              // resuming needs --sse
+      {"watch", "--sse", "--since-rev", "-1"},                    // negative rev
+      {"watch", "--feed", "not-an-endpoint"},                     // ZeroMQ refuses it
+      {"watch", "--suffix", "s"},                                 // watch has no --suffix
   };
   for (const auto& command_line : bad_command_lines) {
     std::string shown;
@@ -653,9 +721,13 @@ TEST(KvctlUsageTest, BadKvctlUrlIsBadUsage) {
   EXPECT_TRUE(IsUsageError(run_kvctl({"ping"}, "", {"KVCTL_URL=ftp://host"})));
 }
 
+TEST(KvctlUsageTest, BadKvctlFeedIsBadUsage) {
+  EXPECT_TRUE(IsUsageError(run_kvctl({"watch"}, "", {"KVCTL_FEED=not-an-endpoint"})));
+}
+
 TEST(KvctlUsageTest, EveryCommandHasHelp) {
   for (const std::string command :
-       {"get", "put", "delete", "search", "list", "ping", "info", "store", "read"}) {
+       {"get", "put", "delete", "search", "list", "ping", "info", "store", "read", "watch"}) {
     const KvctlResult help = run_kvctl({command, "--help"});
     EXPECT_TRUE(help.status.exited_with(0)) << command << ": " << help.describe();
     EXPECT_NE(help.out.find("Usage: kvctl " + command), std::string::npos) << help.out;
@@ -663,10 +735,18 @@ TEST(KvctlUsageTest, EveryCommandHasHelp) {
   }
   const KvctlResult top = run_kvctl({"--help"});
   EXPECT_TRUE(top.status.exited_with(0)) << top.describe();
-  for (const std::string command : {"get", "put", "delete", "search", "list", "ping", "info"}) {
+  for (const std::string command :
+       {"get", "put", "delete", "search", "list", "ping", "info", "watch"}) {
     EXPECT_NE(top.out.find("  " + command + " "), std::string::npos) << command;
   }
-  EXPECT_EQ(top.out.find("watch"), std::string::npos) << "watch is not implemented yet";
+}
+
+TEST(KvctlUsageTest, WatchHelpExplainsTheLinesTheTransportsAndTheDefaultFeed) {
+  const KvctlResult help = run_kvctl({"watch", "--help"});
+  for (const std::string text : {"PUT KEY VALUE", "DELETE KEY", "\\xNN", "--json", "--sse",
+                                 "--since-rev", "tcp://127.0.0.1:5556", "KVCTL_FEED"}) {
+    EXPECT_NE(help.out.find(text), std::string::npos) << text << " in:\n" << help.out;
+  }
 }
 
 TEST(KvctlUsageTest, VersionPrintsTheProjectVersion) {
