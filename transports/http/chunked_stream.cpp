@@ -2,6 +2,7 @@
 #include "transports/http/chunked_stream.hpp"
 
 #include <fmt/format.h>
+#include <pistache/http.h>
 #include <pistache/peer.h>
 
 namespace kv::http {
@@ -25,7 +26,12 @@ void chunked_stream::write(std::string_view data, std::function<void()> written)
   std::string chunk = fmt::format("{:x}\r\n", data.size());
   chunk.reserve(chunk.size() + data.size() + 2);
   chunk.append(data).append("\r\n");
-  send_raw(std::move(chunk), std::move(written));
+  // Not for the head or the last chunk: once the response is complete, the parser may already
+  // hold the client's next request.
+  send_raw(std::move(chunk), [peer = peer_, written = std::move(written)] {
+    keep_connection_active(peer);
+    if (written) written();
+  });
 }
 
 void chunked_stream::finish() {
@@ -43,6 +49,16 @@ void chunked_stream::send_raw(std::string bytes, std::function<void()> written) 
             if (written) written();
           },
           [](const std::exception_ptr&) {});  // the client went away; the producer stops with it
+}
+
+// Pistache closes a connection whose request parser has been waiting for a request line
+// longer than the header or keep-alive timeout, and while we stream, the parser waits: so a
+// watch or a long listing was cut after 60 s, whatever it was writing. Restarting the
+// parser's clock after each chunk makes the timeout count from the stream's last write. It
+// runs where Pistache completes the write: on the connection's reactor thread, the only one
+// that touches its parser.
+void chunked_stream::keep_connection_active(const std::weak_ptr<Pistache::Tcp::Peer>& peer) {
+  if (const auto alive = peer.lock()) Pistache::Http::Handler::getParser(alive)->reset();
 }
 
 }  // namespace kv::http

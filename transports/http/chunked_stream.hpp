@@ -27,6 +27,7 @@ class chunked_stream {
 
  private:
   void send_raw(std::string bytes, std::function<void()> written);
+  static void keep_connection_active(const std::weak_ptr<Pistache::Tcp::Peer>& peer);
 
   exchange_ptr ex_;
   std::weak_ptr<Pistache::Tcp::Peer> peer_;

@@ -128,7 +128,9 @@ void http_server::start() {
       Pistache::Http::Endpoint::options()
           .threads(options.threads)
           .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
-          .maxRequestSize(request_size_limit(options.max_value_bytes)));
+          .maxRequestSize(request_size_limit(options.max_value_bytes))
+          .headerTimeout(options.idle_timeout)
+          .keepaliveTimeout(options.idle_timeout));
   impl_->endpoint->setHandler(std::make_shared<request_handler>(impl_->context));
   impl_->endpoint->serveThreaded();
 }

@@ -2,6 +2,7 @@
 // store_api calls that answer from actor threads, so no HTTP thread ever waits on an actor.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,9 @@ struct server_options {
   std::size_t max_value_bytes = 1048576;
   std::string node_id = "node-1";
   std::string version;
+  // A connection that sends no request for this long is closed (Pistache's header and
+  // keep-alive timeouts). Streams that keep writing stay open: see chunked_stream.
+  std::chrono::milliseconds idle_timeout{60000};
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or
