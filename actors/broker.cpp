@@ -82,7 +82,7 @@ class feed_broker : public caf::event_based_actor {
     entry = {watcher, std::move(open.request.prefix), std::nullopt};
     counters_->watches.store(static_cast<std::int64_t>(watches_.size()));
     const auto after = open.request.after_rev;
-    if (!after) return;
+    if (!after) return send(watcher, watch_start{last_rev_});
     if (!history_.retains_after(*after, last_rev_)) {
       send(watcher, resume_reset{last_rev_, history_.oldest_rev()});
     } else if (*after < last_rev_) {

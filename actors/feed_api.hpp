@@ -34,6 +34,9 @@ class watch_output {
   // stream carries on after `rev`. `oldest_rev` is the oldest retained (0: none).
   virtual void send_reset(std::uint64_t rev, std::uint64_t oldest_rev,
                           std::function<void()> written) = 0;
+  // First on a stream that did not resume: the stream carries every event after `rev`, so a
+  // client that drops before any event arrives can still resume without a gap.
+  virtual void send_position(std::uint64_t rev, std::function<void()> written) = 0;
   virtual void send_heartbeat(std::function<void()> written) = 0;
   virtual bool connected() const = 0;
   // Ends the stream in order; the client may resume from the last event it got.

@@ -30,6 +30,12 @@ struct replay_page {
 // watcher -> broker, once the previous page is written.
 using next_page_atom = caf::atom_constant<caf::atom("next_page")>;
 
+// broker -> a new watcher that did not ask to resume: it gets every event after `rev`; see
+// watch_output::send_position.
+struct watch_start {
+  std::uint64_t rev = 0;
+};
+
 // broker -> a resuming watcher: the events it asked for are gone; see watch_output::send_reset.
 struct resume_reset {
   std::uint64_t rev = 0;
@@ -61,5 +67,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::applied_change)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::replay_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::resume_reset)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::watch_start)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::open_watch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::publisher_joined)

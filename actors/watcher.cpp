@@ -31,6 +31,10 @@ class watcher : public caf::event_based_actor {
     return {
         [this](live_event& msg) { push_live(std::move(msg.event)); },
         [this](replay_page& page) { take_page(page); },
+        [this](watch_start& start) {
+          start_ = start.rev;
+          write_next();
+        },
         [this](resume_reset& reset) {
           reset_ = reset;
           write_next();
@@ -73,7 +77,10 @@ class watcher : public caf::event_based_actor {
 
   void write_next() {
     if (writing_) return;
-    if (reset_) {
+    if (start_) {
+      output_->send_position(*start_, on_written());
+      start_.reset();
+    } else if (reset_) {
       output_->send_reset(reset_->rev, reset_->oldest_rev, on_written());
       reset_.reset();
     } else if (!queue_.empty()) {
@@ -136,6 +143,7 @@ class watcher : public caf::event_based_actor {
 
   // The node drains: what is queued goes out with the end of the stream, without waiting.
   void finish() {
+    if (start_) output_->send_position(*start_, {});
     if (reset_) output_->send_reset(reset_->rev, reset_->oldest_rev, {});
     if (!queue_.empty()) {
       output_->send_events(std::vector<feed_event_ptr>(queue_.begin(), queue_.end()), {});
@@ -150,6 +158,7 @@ class watcher : public caf::event_based_actor {
   std::shared_ptr<feed_counters> counters_;
   std::deque<feed_event_ptr> queue_;
   std::size_t queued_bytes_ = 0;
+  std::optional<std::uint64_t> start_;
   std::optional<resume_reset> reset_;
   bool writing_ = false;
   bool catching_up_ = false;

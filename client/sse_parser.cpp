@@ -49,16 +49,19 @@ void sse_parser::take_line(std::string_view line, std::vector<sse_message>& out)
     event_ = value;
   } else if (field == "id" && value.find('\0') == std::string_view::npos) {
     last_event_id_ = std::string(value);
+    block_has_id_ = true;
   }
   // "retry" is left out on purpose: kvctl paces its own reconnections.
 }
 
 void sse_parser::dispatch(std::vector<sse_message>& out) {
-  // A message without data is not dispatched, though its id still counts (per the standard).
-  if (has_data_) out.push_back({event_, data_, last_event_id_});
+  // A message without data is no event, though its id still counts (per the standard): it is
+  // passed on only when it sets the id.
+  if (has_data_ || block_has_id_) out.push_back({event_, data_, last_event_id_, has_data_});
   event_.clear();
   data_.clear();
   has_data_ = false;
+  block_has_id_ = false;
 }
 
 }  // namespace kv::client

@@ -15,6 +15,9 @@ struct sse_message {
   std::string data;   // the `data:` lines joined with '\n'
   // The stream's last event id as of this message (`id:` here or in an earlier message).
   std::optional<std::string> last_event_id;
+  // False for a block with an `id:` and no data: the standard dispatches no event for it, but
+  // it moves the resume point (the node starts each new stream with one).
+  bool has_data = true;
 };
 
 class sse_parser {
@@ -32,6 +35,7 @@ class sse_parser {
   std::string event_;
   std::string data_;
   bool has_data_ = false;
+  bool block_has_id_ = false;
   std::optional<std::string> last_event_id_;
 };
 

@@ -128,7 +128,9 @@ class sse_session {
   }
 
   void take(const sse_message& message) {
-    if (message.event == "reset") {
+    if (!message.has_data) {
+      // Only a new resume point.
+    } else if (message.event == "reset") {
       take_reset(message.data);
     } else if (message.event.empty()) {
       handlers_.on_event(message.data);

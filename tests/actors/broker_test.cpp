@@ -48,6 +48,11 @@ class recording_output : public watch_output {
     resets_.push_back({rev, oldest_rev, events_.size()});
     complete(std::move(written));
   }
+  void send_position(std::uint64_t rev, std::function<void()> written) override {
+    std::lock_guard lock(mutex_);
+    positions_.push_back({rev, events_.size()});
+    complete(std::move(written));
+  }
   void send_heartbeat(std::function<void()> written) override {
     std::lock_guard lock(mutex_);
     ++heartbeats_;
@@ -79,6 +84,15 @@ class recording_output : public watch_output {
     std::lock_guard lock(mutex_);
     return resets_;
   }
+  struct position {
+    std::uint64_t rev;
+    std::size_t events_before;
+    bool operator==(const position&) const = default;
+  };
+  std::vector<position> positions() const {
+    std::lock_guard lock(mutex_);
+    return positions_;
+  }
   int heartbeats() const {
     std::lock_guard lock(mutex_);
     return heartbeats_;
@@ -95,6 +109,7 @@ class recording_output : public watch_output {
   mutable std::mutex mutex_;
   std::vector<feed_event_ptr> events_;
   std::vector<reset> resets_;
+  std::vector<position> positions_;
   int heartbeats_ = 0;
   std::atomic<bool> connected_{true};
   std::atomic<bool> finished_{false};
@@ -203,6 +218,23 @@ TEST_F(BrokerTest, APrefixWatchGetsOnlyItsKeys) {
   EXPECT_EQ(users->revs(), (std::vector<std::uint64_t>{1, 3}));
 }
 
+// So that a client that loses the stream before its first event can resume from there.
+TEST_F(BrokerTest, ANewWatchFirstGetsTheNewestRevThenTheEventsAfterIt) {
+  put_many(3);
+  const auto fresh = watch("");
+  put("later", "v");
+  ASSERT_TRUE(eventually([&] { return !fresh->revs().empty(); }));
+  EXPECT_EQ(fresh->positions(), (std::vector<recording_output::position>{{3, 0}}));
+  EXPECT_EQ(fresh->revs(), (std::vector<std::uint64_t>{4}));
+}
+
+TEST_F(BrokerTest, AResumedWatchGetsNoPositionOfItsOwn) {
+  put_many(3);
+  const auto resumed = watch("", 1);
+  ASSERT_TRUE(eventually([&] { return resumed->revs().size() >= 2; }));
+  EXPECT_TRUE(resumed->positions().empty());
+}
+
 TEST_F(BrokerTest, ResumeReplaysWhatFollowsThenLiveEvents) {
   put_many(5);
   const auto resumed = watch("", 2);
@@ -285,7 +317,9 @@ TEST_F(SlowWatcherTest, AWatcherWhoseClientStopsReadingIsCutWhileWritersGoOn) {
   EXPECT_TRUE(eventually([&] { return counters().watches.load() == 0; }));
   EXPECT_EQ(counters().watches_cut.load(), 1u);
   EXPECT_FALSE(stalled->finished());
-  EXPECT_EQ(stalled->revs(), (std::vector<std::uint64_t>{1}));  // the one write it never took
+  // The one write it never took: the stream's starting position.
+  EXPECT_EQ(stalled->positions(), (std::vector<recording_output::position>{{0, 0}}));
+  EXPECT_TRUE(stalled->revs().empty());
 }
 
 TEST_F(SlowWatcherTest, AWatcherWhoseClientHasGoneIsForgottenWithoutCountingADrop) {

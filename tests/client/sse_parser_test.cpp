@@ -97,13 +97,20 @@ TEST(SseParserTest, ReadsTheResetEventWithItsIdAndData) {
 
 TEST(SseParserTest, TheLastIdCarriesOverToMessagesWithoutOne) {
   const auto messages = parse({"id: 5\ndata: a\n\ndata: b\n\nid: 6\n\ndata: c\n\n"});
-  ASSERT_EQ(messages.size(), 3u);
+  ASSERT_EQ(messages.size(), 4u);
   EXPECT_EQ(messages[1].last_event_id, "5");
-  EXPECT_EQ(messages[2].last_event_id, "6") << "a message without data still sets the id";
+  EXPECT_EQ(messages[3].last_event_id, "6") << "a message without data still sets the id";
 }
 
-TEST(SseParserTest, AMessageWithoutDataIsNotDispatched) {
-  EXPECT_TRUE(parse({"event: reset\n\nid: 3\n\n"}).empty());
+TEST(SseParserTest, AMessageWithoutDataIsNoEvent) {
+  EXPECT_TRUE(parse({"event: reset\n\n"}).empty());
+}
+
+TEST(SseParserTest, AnIdWithoutDataIsPassedOnAsAResumePointOnly) {
+  const auto messages = parse({"id: 3\n\n"});
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_FALSE(messages[0].has_data);
+  EXPECT_EQ(messages[0].last_event_id, "3");
 }
 
 TEST(SseParserTest, AnEndlessLineIsRefused) {

@@ -554,6 +554,35 @@ TEST_F(FeedTest, AClientThatReconnectsWithLastEventIdGetsEverythingInBetweenExac
   }
 }
 
+// A new stream starts with the rev it follows, so a client that loses it before any event
+// arrives still knows where to resume.
+TEST_F(FeedTest, AClientThatDropsBeforeItsFirstEventResumesFromTheStreamsStart) {
+  KvClient client = new_client();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(client.put_key(numbered("before/", i), "v").status, 200);
+  std::string start;
+  {
+    SseReader first(node().http_port(), "/v1/watch?prefix=gap%2F");
+    ASSERT_TRUE(first.open());
+    const auto position = first.next(10s);
+    ASSERT_TRUE(position);
+    EXPECT_EQ(position->data, "");
+    EXPECT_EQ(position->id, "3");
+    start = position->id;
+    first.disconnect();
+  }
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(client.put_key(numbered("gap/", i), "v").status, 200);
+  SseReader second(node().http_port(), "/v1/watch?prefix=gap%2F", {"Last-Event-ID: " + start});
+  ASSERT_TRUE(second.open());
+  std::vector<Event> received;
+  while (received.size() < 5) {
+    const auto message = second.next(10s);
+    ASSERT_TRUE(message) << "stream stalled after " << received.size() << " events";
+    received.push_back(Event::parse(message->data));
+  }
+  EXPECT_FALSE(second.next(200ms)) << "an event beyond the writes";
+  EXPECT_TRUE(RevsAre(received, 4, 8));
+}
+
 class SmallHistoryFeedTest : public FeedTest {
  protected:
   std::string config_text() override { return "[feed]\nhistory_events = 10\n"; }

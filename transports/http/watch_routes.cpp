@@ -1,5 +1,6 @@
-// GET /v1/watch: the change feed as server-sent events. Each event goes out as
-// "id: REV\ndata: JSON\n\n"; a client resumes with Last-Event-ID or ?since_rev=REV.
+// GET /v1/watch: the change feed as server-sent events. A new stream starts with "id: REV" of
+// the newest event, then each event goes out as "id: REV\ndata: JSON\n\n"; a client resumes
+// with Last-Event-ID or ?since_rev=REV.
 #include <fmt/format.h>
 #include <pistache/peer.h>
 #include <sys/socket.h>
@@ -48,6 +49,12 @@ class sse_stream : public watch_output {
     stream_.write(fmt::format("event: reset\nid: {}\ndata: {{\"rev\":{},\"oldest_rev\":{}}}\n\n",
                               rev, rev, oldest_rev),
                   std::move(written));
+  }
+
+  // An SSE message with an id and no data is not dispatched, but sets the client's last event
+  // id, which EventSource sends back as Last-Event-ID when it reconnects.
+  void send_position(std::uint64_t rev, std::function<void()> written) override {
+    stream_.write(fmt::format("id: {}\n\n", rev), std::move(written));
   }
 
   void send_heartbeat(std::function<void()> written) override {
