@@ -10,9 +10,10 @@ packages=(
   libgtest-dev libgmock-dev libcpp-httplib-dev
   prometheus  # promtool and a real server for the metrics tests
 )
-# The bench needs these too; `scripts/install-deps.sh --bench` adds them.
+# The bench needs these too; `scripts/install-deps.sh --bench` adds them. The peers it compares
+# against (redis, webdis, etcd's JSON gateway, nginx) each run on a config of the bench's own.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx)
+  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf)
 fi
 
 missing=()
