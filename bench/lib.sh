@@ -4,12 +4,21 @@
 
 declare -A nginx_rps=()
 
+# Stops every server that is still running, and removes the directory once they have exited
+# (etcd still writes to its data directory while it stops).
 bench_cleanup() {
-  local pid_file
+  local pid_file pid
   for pid_file in "$work"/*.pid; do
     [[ -f $pid_file ]] && kill "$(cat "$pid_file")" 2>/dev/null || true
   done
-  sleep 1
+  for pid_file in "$work"/*.pid; do
+    [[ -f $pid_file ]] || continue
+    pid=$(cat "$pid_file")
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
   rm -rf "$work"
 }
 
