@@ -55,7 +55,7 @@ subscriber_summary() {
 
 printf "%-14s %10s %9s %8s %14s %14s %9s %9s %9s %10s\n" subscribers put-req/s p99 x-none \
   events/s-min events/s-mean seq-gaps drop-zmq drop-sse published/s
-for round in $(seq "$rounds"); do
+for _ in $(seq "$rounds"); do
   bench_wait_for_quiet
   none_rps=0
   for setup in none zmq:1 zmq:10 sse:10; do

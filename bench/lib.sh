@@ -1,6 +1,7 @@
 # Shared helpers of the bench scripts: servers started and stopped by pid in a temporary
 # directory, wrk runs reduced to one table row, and resident memory after loading keys.
 # Sourced by bench/run.sh, bench/tune.sh and bench/feed.sh; the caller sets `duration`.
+# shellcheck shell=bash
 
 declare -A nginx_rps=()
 
@@ -117,7 +118,7 @@ bench_load() {
 bench_measure() {
   local connections=$1
   shift
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" | awk '
+  wrk -t2 -c"$connections" -d"${duration:?the caller sets duration}s" --latency "$@" | awk '
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
@@ -158,7 +159,7 @@ bench_note_row() {
 # SET of 4 KiB over KEYS random keys, about as many requests as a wrk run answers.
 bench_redis_rows() {
   local port=$1 connections=$2 keys=$3
-  local requests=$((40000 * duration))
+  local requests=$((40000 * ${duration:?the caller sets duration}))
   {
     redis-benchmark -p "$port" -c "$connections" -n "$requests" -r "$keys" -d 16 -t set,get --csv
     redis-benchmark -p "$port" -c "$connections" -n $((requests / 4)) -r "$keys" -d 4096 -t set \
@@ -166,9 +167,9 @@ bench_redis_rows() {
   } | tr -d '"' | awk -F, '$1 != "test" { print $1, $2, $5, $7 }' |
     while read -r test rps p50 p99; do
       case $test in
-        GET) name=get ;;
-        SET) name=put16 ;;
-        *) name=put4k ;;
+        GET) name="get" ;;
+        SET) name="put16" ;;
+        *) name="put4k" ;;
       esac
       bench_print_row "redis-benchmark" "$name" "$connections" "$rps" "${p50}ms" "${p99}ms" "-"
     done

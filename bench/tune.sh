@@ -16,7 +16,7 @@ bench_start_work_dir
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%F %H:%M UTC')"
 printf "%-10s %-12s %-8s %10s %9s %9s\n" partitions http.threads workload req/s p50 p99
-for round in $(seq "$rounds"); do
+for _ in $(seq "$rounds"); do
   bench_wait_for_quiet
   for partitions in 1 4 16 64; do
     for threads in 1 2 4; do
