@@ -1,4 +1,5 @@
--- wrk script: PUT a 16-byte value to one of 10000 keys, each connection walking its own keys.
+-- wrk script: PUT a 16-byte value to one of 10000 keys (all in one partition), as the first
+-- sections and the persistence section of docs/performance.md measured; run.sh uses workloads.lua.
 local counter = 0
 local value = "0123456789abcdef"
 

@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# Benchmarks kvnode against nginx (the HTTP ceiling on this machine) in one run, with wrk on
-# loopback. Run by hand, never in CI: `make bench` or `bench/run.sh [seconds] [connections]`.
+# Benchmarks kvnode against nginx (the HTTP ceiling), a Pistache hello-world, webdis, etcd's JSON
+# gateway and Redis in one run on loopback, then resident memory for 1M keys next to Redis.
+# Run by hand, never in CI: `make bench` or `bench/run.sh [seconds] [connection counts]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 duration=${1:-10}
-connections=${2:-64}
+connection_counts=${2:-"16 64"}
+keys=10000
+memory_keys=${MEMORY_KEYS:-1000000}
 kv_port=18480
 nginx_port=18490
+hello_port=18492
+redis_port=18493
+webdis_port=18494
+etcd_port=18495
+memory_kv_port=18497
+memory_redis_port=18498
 
 scripts/install-deps.sh --bench
 make --no-print-directory programs >/dev/null
+cmake --build build/release --target pistache_hello >/dev/null
+bench_start_work_dir
 
-work=$(mktemp -d)
-cleanup() {
-  [[ -f $work/kvnode.pid ]] && kill "$(cat "$work/kvnode.pid")" 2>/dev/null || true
-  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  sleep 0.5
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# nginx on its own config and prefix, returning a fixed 16-byte body with keep-alive.
+# nginx on its own config and prefix, returning a fixed 16-byte body with keep-alive. It forks
+# into the background and writes its pid file itself.
 mkdir -p "$work/nginx/logs"
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 2;
@@ -39,30 +43,74 @@ http {
 CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
 
-build/release/bin/kvnode --http-listen "127.0.0.1:$kv_port" --feed-endpoint "tcp://127.0.0.1:18491" \
-  --log-level warn &
-echo $! >"$work/kvnode.pid"
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$kv_port/v1/ping" >/dev/null && break; sleep 0.1; done
-curl -sf -X PUT --data-binary 0123456789abcdef "http://127.0.0.1:$kv_port/v1/keys/bench-key" >/dev/null
+bench_start hello build/release/bin/pistache_hello "$hello_port" 2
+bench_start_kvnode kvnode "$kv_port"
+bench_start redis redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --daemonize no --dir "$work"
+cat >"$work/webdis.json" <<CONF
+{ "redis_host": "127.0.0.1", "redis_port": $redis_port, "http_host": "127.0.0.1",
+  "http_port": $webdis_port, "threads": 2, "daemonize": false, "database": 0,
+  "verbosity": 1, "logfile": "$work/webdis.log" }
+CONF
+bench_start webdis webdis "$work/webdis.json"
+# etcd keeps its data in the temporary directory and syncs it to disk as it does by default.
+bench_start etcd etcd --name bench --data-dir "$work/etcd" \
+  --listen-client-urls "http://127.0.0.1:$etcd_port" \
+  --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+  --listen-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
+  --initial-cluster "bench=http://127.0.0.1:$((etcd_port + 1))" --logger zap --log-level error
 
-# Prints "req/s p50 p99" for one wrk run.
-measure() {
-  wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" |
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print rps, p50, p99}'
-}
+bench_wait_http "http://127.0.0.1:$nginx_port/"
+bench_wait_http "http://127.0.0.1:$hello_port/"
+bench_wait_http "http://127.0.0.1:$kv_port/v1/readiness"
+bench_wait_http "http://127.0.0.1:$webdis_port/PING"
+bench_wait_http "http://127.0.0.1:$etcd_port/health"
 
-printf "%-28s %12s %10s %10s %8s\n" workload req/s p50 p99 x-nginx
-nginx_rps=0
-row() {
-  local name=$1
-  shift
-  read -r rps p50 p99 < <(measure "$@")
-  [[ $name == nginx* ]] && nginx_rps=$rps
-  printf "%-28s %12s %10s %10s %8s\n" "$name" "$rps" "$p50" "$p99" \
-    "$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN { printf "%.2f", a / b }')"
-}
-row "nginx fixed 16 B" "http://127.0.0.1:$nginx_port/"
-row "kvnode /v1/ping (no actor)" "http://127.0.0.1:$kv_port/v1/ping"
-row "kvnode GET 16 B (hit)" "http://127.0.0.1:$kv_port/v1/keys/bench-key"
-row "kvnode PUT 16 B" -s bench/put.lua "http://127.0.0.1:$kv_port"
-echo "(wrk -t2 -c$connections -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d))"
+# The same keys in each store before the reads.
+bench_load "http://127.0.0.1:$kv_port" kvnode "$keys"
+bench_load "http://127.0.0.1:$webdis_port" webdis "$keys"
+bench_load "http://127.0.0.1:$etcd_port" etcd "$keys"
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%F %H:%M UTC')"
+bench_table_header
+for connections in $connection_counts; do
+  bench_wait_for_quiet
+  bench_row "nginx" "fixed 16 B" "$connections" "http://127.0.0.1:$nginx_port/"
+  bench_row "pistache hello" "fixed 16 B" "$connections" "http://127.0.0.1:$hello_port/"
+  bench_row "kvnode" "/v1/ping" "$connections" "http://127.0.0.1:$kv_port/v1/ping"
+  for workload in get miss put16 put4k mixed list; do
+    bench_row "kvnode" "$workload" "$connections" -s bench/workloads.lua \
+      "http://127.0.0.1:$kv_port" -- kvnode "$workload" "$keys"
+  done
+  for workload in get miss put16 put4k mixed; do
+    bench_row "webdis" "$workload" "$connections" -s bench/workloads.lua \
+      "http://127.0.0.1:$webdis_port" -- webdis "$workload" "$keys"
+  done
+  bench_note_row "webdis" "list" "$connections" "n/a: webdis has no range command"
+  for workload in get miss put16 put4k mixed list; do
+    bench_row "etcd gateway" "$workload" "$connections" -s bench/workloads.lua \
+      "http://127.0.0.1:$etcd_port" -- etcd "$workload" "$keys"
+  done
+  bench_redis_rows "$redis_port" "$connections" "$keys"
+done
+echo "(wrk -t2 -c{$connection_counts} -d${duration}s; x nginx: same connection count, same run;" \
+  "non-2xx: replies that were not 2xx, e.g. the 404s of kvnode's miss)"
+
+echo
+bench_wait_for_quiet
+echo "resident memory for $memory_keys keys of 16 bytes with 16-byte values:"
+# The default node also retains the last 100000 change-feed events for watch resumption; the
+# second node retains none, which shows what the store itself costs.
+bench_start_kvnode memory-default "$memory_kv_port"
+bench_wait_http "http://127.0.0.1:$memory_kv_port/v1/readiness"
+bench_memory_kvnode memory-default "$memory_kv_port" "$memory_keys"
+bench_stop memory-default
+bench_start_kvnode memory-no-history "$memory_kv_port" $'[feed]\nhistory_events = 0'
+bench_wait_http "http://127.0.0.1:$memory_kv_port/v1/readiness"
+bench_memory_kvnode memory-no-history "$memory_kv_port" "$memory_keys"
+bench_stop memory-no-history
+bench_start memory-redis redis-server --port "$memory_redis_port" --bind 127.0.0.1 --save "" \
+  --appendonly no --daemonize no --dir "$work"
+bench_wait_redis "$memory_redis_port"
+bench_memory_redis memory-redis "$memory_redis_port" "$memory_keys"

@@ -19,9 +19,10 @@ if [[ "${1:-}" != "--build-only" ]]; then
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)
 fi
-# The bench needs these too; `scripts/install-deps.sh --bench` adds them.
+# The bench needs these too; `scripts/install-deps.sh --bench` adds them. The peers it compares
+# against (redis, webdis, etcd's JSON gateway, nginx) each run on a config of the bench's own.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx)
+  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf)
 fi
 
 missing=()

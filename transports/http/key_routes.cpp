@@ -6,6 +6,7 @@
 #include "transports/http/http_error.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
+#include "transports/http/write_reply.hpp"
 
 namespace kv::http {
 namespace {
@@ -45,8 +46,8 @@ void put_key(std::string key, value_ptr value, std::optional<std::uint64_t> expe
           return ex->send_error(409, "conflict",
                                 conflict_message(key, *expected, outcome->version));
         }
-        ex->send_json(200,
-                      {{"key", key}, {"version", outcome->version}, {"created", outcome->created}});
+        ex->send(200, write_reply_json(key, outcome->version, outcome->created),
+                 MIME(Application, Json));
       });
 }
 
