@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "metrics/series.hpp"
+
 namespace kv::metrics {
 namespace {
 
@@ -43,12 +45,10 @@ std::vector<prometheus::MetricFamily> connection_collector::Collect() const {
   const std::uint16_t port = port_();
   const std::size_t open =
       count_established(proc_net_ + "/tcp", port) + count_established(proc_net_ + "/tcp6", port);
-  prometheus::ClientMetric metric;
-  metric.gauge.value = static_cast<double>(open);
   return {{"kv_http_connections_open",
            "Established TCP connections to the HTTP port",
            prometheus::MetricType::Gauge,
-           {metric}}};
+           {series(static_cast<double>(open), prometheus::MetricType::Gauge)}}};
 }
 
 }  // namespace kv::metrics

@@ -4,19 +4,14 @@
 
 #include <limits>
 
+#include "metrics/series.hpp"
+
 namespace kv::metrics {
 namespace {
 
-double read(const std::atomic<std::uint64_t>& counter) {
-  return static_cast<double>(counter.load(std::memory_order_relaxed));
-}
-
 prometheus::ClientMetric counter(double value,
                                  std::vector<prometheus::ClientMetric::Label> labels = {}) {
-  prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
-  metric.counter.value = value;
-  return metric;
+  return series(value, prometheus::MetricType::Counter, std::move(labels));
 }
 
 prometheus::ClientMetric fsync_histogram(const durability_counters& c) {

@@ -2,27 +2,9 @@
 // so that a rate() over it works before the first drop.
 #include "metrics/feed_collector.hpp"
 
+#include "metrics/series.hpp"
+
 namespace kv::metrics {
-namespace {
-
-prometheus::ClientMetric series(double value, prometheus::MetricType type,
-                                std::vector<prometheus::ClientMetric::Label> labels = {}) {
-  prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
-  if (type == prometheus::MetricType::Counter) {
-    metric.counter.value = value;
-  } else {
-    metric.gauge.value = value;
-  }
-  return metric;
-}
-
-template <class Number>
-double read(const std::atomic<Number>& counter) {
-  return static_cast<double>(counter.load(std::memory_order_relaxed));
-}
-
-}  // namespace
 
 feed_collector::feed_collector(std::shared_ptr<const feed_counters> counters)
     : counters_(std::move(counters)) {}
