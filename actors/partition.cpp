@@ -158,11 +158,7 @@ class partition_actor : public caf::event_based_actor {
     const bool recorded = record({change_op::put, std::move(request.key), std::move(request.value),
                                   outcome.version, id_, seq_ + 1, unix_ms_now()},
                                  std::move(previous));
-    finish_request(
-        [reply = std::move(op.reply), outcome](bool durable) {
-          reply->complete(durable ? std::optional<put_outcome>(outcome) : std::nullopt);
-        },
-        recorded);
+    answer_when_durable(std::move(op.reply), outcome, recorded);
   }
 
   void serve_delete(delete_operation& op) {
@@ -174,9 +170,17 @@ class partition_actor : public caf::event_based_actor {
     const bool recorded = record({change_op::del, std::move(request.key), nullptr,
                                   outcome.current_version, id_, seq_ + 1, unix_ms_now()},
                                  std::move(previous));
+    answer_when_durable(std::move(op.reply), outcome, recorded);
+  }
+
+  // Without a log the write is answered in place, with no callback to allocate on the path of
+  // every write; with one, once the log acknowledges or fails it.
+  template <class Outcome>
+  void answer_when_durable(reply_slot_ptr<Outcome> reply, const Outcome& outcome, bool recorded) {
+    if (!log_) return reply->complete(outcome);
     finish_request(
-        [reply = std::move(op.reply), outcome](bool durable) {
-          reply->complete(durable ? std::optional<delete_outcome>(outcome) : std::nullopt);
+        [reply = std::move(reply), outcome](bool durable) {
+          reply->complete(durable ? std::optional<Outcome>(outcome) : std::nullopt);
         },
         recorded);
   }
