@@ -10,20 +10,14 @@ const stored_value* partition_store::get(std::string_view key) const {
 
 put_outcome partition_store::put(std::string key, value_ptr value,
                                  std::optional<std::uint64_t> expected_version) {
-  auto it = entries_.lower_bound(key);
+  const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
   const std::uint64_t current = exists ? it->second.version : 0;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
-  if (exists) {
-    bytes_ = bytes_ - it->second.value->size() + value->size();
-    it->second.value = std::move(value);
-    return {write_status::ok, ++it->second.version, false};
-  }
-  bytes_ += key.size() + value->size();
-  entries_.emplace_hint(it, std::move(key), stored_value{std::move(value), 1});
-  return {write_status::ok, 1, true};
+  store_at(it, exists, std::move(key), std::move(value), current + 1);
+  return {write_status::ok, current + 1, !exists};
 }
 
 delete_outcome partition_store::erase(std::string_view key,
@@ -34,14 +28,24 @@ delete_outcome partition_store::erase(std::string_view key,
     return {write_status::conflict, false, current};
   }
   if (it == entries_.end()) return {write_status::ok, false, 0};
-  bytes_ -= it->first.size() + it->second.value->size();
-  entries_.erase(it);
+  erase_at(it);
   return {write_status::ok, true, current};
 }
 
 void partition_store::set(std::string key, value_ptr value, std::uint64_t version) {
-  auto it = entries_.lower_bound(key);
-  if (it != entries_.end() && it->first == key) {
+  const auto it = entries_.lower_bound(key);
+  const bool exists = it != entries_.end() && it->first == key;
+  store_at(it, exists, std::move(key), std::move(value), version);
+}
+
+void partition_store::remove(std::string_view key) {
+  const auto it = entries_.find(key);
+  if (it != entries_.end()) erase_at(it);
+}
+
+void partition_store::store_at(entry_map::iterator it, bool exists, std::string key,
+                               value_ptr value, std::uint64_t version) {
+  if (exists) {
     bytes_ = bytes_ - it->second.value->size() + value->size();
     it->second = stored_value{std::move(value), version};
     return;
@@ -50,9 +54,7 @@ void partition_store::set(std::string key, value_ptr value, std::uint64_t versio
   entries_.emplace_hint(it, std::move(key), stored_value{std::move(value), version});
 }
 
-void partition_store::remove(std::string_view key) {
-  const auto it = entries_.find(key);
-  if (it == entries_.end()) return;
+void partition_store::erase_at(entry_map::iterator it) {
   bytes_ -= it->first.size() + it->second.value->size();
   entries_.erase(it);
 }

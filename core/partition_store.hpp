@@ -78,7 +78,14 @@ class partition_store {
   std::size_t byte_count() const { return bytes_; }  // keys plus values
 
  private:
-  std::map<std::string, stored_value, std::less<>> entries_;
+  using entry_map = std::map<std::string, stored_value, std::less<>>;
+  // Where put and set meet, and erase and remove: the one place that keeps bytes_ right.
+  // `it` is the key's lower bound; `exists` whether it is the key itself.
+  void store_at(entry_map::iterator it, bool exists, std::string key, value_ptr value,
+                std::uint64_t version);
+  void erase_at(entry_map::iterator it);
+
+  entry_map entries_;
   std::size_t bytes_ = 0;
 };
 
