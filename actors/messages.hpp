@@ -27,7 +27,7 @@ struct get_request {
 };
 struct put_request {
   std::string key;
-  value_ptr value;
+  shared_bytes value;
   std::optional<std::uint64_t> expected_version;
 };
 struct delete_request {

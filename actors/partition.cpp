@@ -233,7 +233,7 @@ class partition_actor : public caf::event_based_actor {
     }
     const storage::wal_record_view view{
         change.op == change_op::put ? storage::wal_op::put : storage::wal_op::erase, change.seq,
-        change.version, change.key, change.value ? std::string_view(*change.value) : ""};
+        change.version, change.key, change.value.view()};
     auto ticket = log_->append(view);
     if (!ticket.ok()) {
       undo(change.key, previous);

@@ -42,7 +42,8 @@ void store_api::get(std::string key, completion<stored_value> done) const {
   send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
 }
 
-void store_api::put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version,
+void store_api::put(std::string key, shared_bytes value,
+                    std::optional<std::uint64_t> expected_version,
                     completion<put_outcome> done) const {
   send_to_partition(*backend_, put_request{std::move(key), std::move(value), expected_version},
                     std::move(done));

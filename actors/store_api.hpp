@@ -35,7 +35,7 @@ struct partition_info {
   std::size_t queue_depth = 0;  // messages waiting in its mailbox when it answered
 };
 
-using key_value_list = std::vector<std::pair<std::string, value_ptr>>;
+using key_value_list = std::vector<std::pair<std::string, shared_bytes>>;
 
 class store_api {
  public:
@@ -44,7 +44,7 @@ class store_api {
 
   // A missing key completes with a stored_value whose value is null.
   void get(std::string key, completion<stored_value> done) const;
-  void put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version,
+  void put(std::string key, shared_bytes value, std::optional<std::uint64_t> expected_version,
            completion<put_outcome> done) const;
   void erase(std::string key, std::optional<std::uint64_t> expected_version,
              completion<delete_outcome> done) const;

@@ -41,12 +41,12 @@ void append_field(std::string& out, std::string_view name, Number value) {
 feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev) {
   const bool put = change.op == change_op::put;
   std::string json;
-  json.reserve(128 + change.key.size() + (put ? change.value->size() / 3 * 4 + 4 : 0));
+  json.reserve(128 + change.key.size() + (put ? change.value.size() / 3 * 4 + 4 : 0));
   json += put ? R"({"op":"put","key":)" : R"({"op":"delete","key":)";
   append_json_string(json, change.key);
   if (put) {
     json += R"(,"value":")";
-    json += base64_encode(*change.value);
+    json += base64_encode(change.value.view());
     json.push_back('"');
   }
   append_field(json, "version", change.version);

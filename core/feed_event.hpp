@@ -17,7 +17,7 @@ enum class change_op { put, del };
 struct applied_change {
   change_op op = change_op::put;
   std::string key;
-  value_ptr value;            // null for a delete
+  shared_bytes value;            // null for a delete
   std::uint64_t version = 0;  // the new version; for a delete, the version the key had
   std::size_t partition = 0;
   std::uint64_t seq = 0;   // 1, 2, 3, ... per partition, in apply order

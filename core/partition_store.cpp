@@ -1,6 +1,8 @@
 // Ordered map operations and compare-and-swap for one partition.
 #include "core/partition_store.hpp"
 
+#include <tuple>
+
 namespace kv {
 
 const stored_value* partition_store::get(std::string_view key) const {
@@ -8,7 +10,7 @@ const stored_value* partition_store::get(std::string_view key) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
-put_outcome partition_store::put(std::string key, value_ptr value,
+put_outcome partition_store::put(std::string_view key, shared_bytes value,
                                  std::optional<std::uint64_t> expected_version) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
@@ -16,7 +18,7 @@ put_outcome partition_store::put(std::string key, value_ptr value,
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
-  store_at(it, exists, std::move(key), std::move(value), current + 1);
+  store_at(it, exists, key, std::move(value), current + 1);
   return {write_status::ok, current + 1, !exists};
 }
 
@@ -32,10 +34,10 @@ delete_outcome partition_store::erase(std::string_view key,
   return {write_status::ok, true, current};
 }
 
-void partition_store::set(std::string key, value_ptr value, std::uint64_t version) {
+void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
-  store_at(it, exists, std::move(key), std::move(value), version);
+  store_at(it, exists, key, std::move(value), version);
 }
 
 void partition_store::remove(std::string_view key) {
@@ -43,19 +45,20 @@ void partition_store::remove(std::string_view key) {
   if (it != entries_.end()) erase_at(it);
 }
 
-void partition_store::store_at(entry_map::iterator it, bool exists, std::string key,
-                               value_ptr value, std::uint64_t version) {
+void partition_store::store_at(entry_map::iterator it, bool exists, std::string_view key,
+                               shared_bytes value, std::uint64_t version) {
   if (exists) {
-    bytes_ = bytes_ - it->second.value->size() + value->size();
+    bytes_ = bytes_ - it->second.value.size() + value.size();
     it->second = stored_value{std::move(value), version};
     return;
   }
-  bytes_ += key.size() + value->size();
-  entries_.emplace_hint(it, std::move(key), stored_value{std::move(value), version});
+  bytes_ += key.size() + value.size();
+  entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
+                        std::forward_as_tuple(stored_value{std::move(value), version}));
 }
 
 void partition_store::erase_at(entry_map::iterator it) {
-  bytes_ -= it->first.size() + it->second.value->size();
+  bytes_ -= it->first.size() + it->second.value.size();
   entries_.erase(it);
 }
 
@@ -64,15 +67,16 @@ scan_page partition_store::scan(const scan_query& query) const {
   auto it = query.after && *query.after >= query.prefix ? entries_.upper_bound(*query.after)
                                                         : entries_.lower_bound(query.prefix);
   for (; it != entries_.end() && page.items.size() < query.limit; ++it) {
-    const std::string& key = it->first;
-    if (key.compare(0, query.prefix.size(), query.prefix) != 0) break;
+    const std::string_view key = it->first.view();
+    if (!key.starts_with(query.prefix)) break;
     if (!key.ends_with(query.suffix)) continue;
     if (page.bytes >= query.byte_budget) {
       page.budget_exhausted = true;
       break;
     }
-    page.bytes += key.size() + (query.with_values ? it->second.value->size() : 0);
-    page.items.push_back({key, query.with_values ? it->second.value : nullptr, it->second.version});
+    page.bytes += key.size() + (query.with_values ? it->second.value.size() : 0);
+    page.items.push_back(
+        {std::string(key), query.with_values ? it->second.value : nullptr, it->second.version});
   }
   return page;
 }

@@ -5,19 +5,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/shared_bytes.hpp"
+#include "core/stored_key.hpp"
+
 namespace kv {
 
 // Values are immutable once stored, so readers share them instead of copying them.
-using value_ptr = std::shared_ptr<const std::string>;
-
 struct stored_value {
-  value_ptr value;
+  shared_bytes value;
   std::uint64_t version = 0;
 };
 
@@ -48,7 +48,7 @@ struct scan_query {
 
 struct scan_item {
   std::string key;
-  value_ptr value;  // null unless with_values
+  shared_bytes value;  // null unless with_values
   std::uint64_t version = 0;
 };
 
@@ -63,13 +63,14 @@ class partition_store {
   const stored_value* get(std::string_view key) const;
 
   // expected_version: none = unconditional; 0 = only if absent; N = only if at version N.
-  put_outcome put(std::string key, value_ptr value, std::optional<std::uint64_t> expected_version);
+  put_outcome put(std::string_view key, shared_bytes value,
+                  std::optional<std::uint64_t> expected_version);
   delete_outcome erase(std::string_view key, std::optional<std::uint64_t> expected_version);
 
   // Absolute changes with no version rules, for what was already decided: replaying the
   // write-ahead log (each record carries the version it left) and taking back a write that
   // could not be logged.
-  void set(std::string key, value_ptr value, std::uint64_t version);
+  void set(std::string_view key, shared_bytes value, std::uint64_t version);
   void remove(std::string_view key);
 
   scan_page scan(const scan_query& query) const;
@@ -78,10 +79,10 @@ class partition_store {
   std::size_t byte_count() const { return bytes_; }  // keys plus values
 
  private:
-  using entry_map = std::map<std::string, stored_value, std::less<>>;
+  using entry_map = std::map<stored_key, stored_value, std::less<>>;
   // Where put and set meet, and erase and remove: the one place that keeps bytes_ right.
   // `it` is the key's lower bound; `exists` whether it is the key itself.
-  void store_at(entry_map::iterator it, bool exists, std::string key, value_ptr value,
+  void store_at(entry_map::iterator it, bool exists, std::string_view key, shared_bytes value,
                 std::uint64_t version);
   void erase_at(entry_map::iterator it);
 

@@ -97,7 +97,7 @@ result<std::unique_ptr<snapshot_writer>> write_unpublished_snapshot(
   if (!created.ok()) return created.error();
   snapshot_writer& writer = *created.value();
   for (const snapshot_entry& entry : entries) {
-    if (status added = writer.add(entry.key, *entry.value, entry.version); !added.ok()) {
+    if (status added = writer.add(entry.key, entry.value.view(), entry.version); !added.ok()) {
       return added;
     }
   }

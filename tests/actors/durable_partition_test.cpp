@@ -57,7 +57,7 @@ class DurablePartitionTest : public ::testing::Test {
                            std::uint64_t version) {
     const stored_value found = get(runtime, key);
     ASSERT_TRUE(found.value) << key << " is missing";
-    EXPECT_EQ(*found.value, value) << key;
+    EXPECT_EQ(found.value.view(), value) << key;
     EXPECT_EQ(found.version, version) << key;
   }
 
@@ -135,7 +135,7 @@ TEST_F(DurablePartitionTest, AFailedFsyncBreaksTheLogForWritesButNotForReads) {
   // or may not be there after the restart, but only as a whole and with its own version.
   const stored_value apple = get(*runtime, "apple");
   ASSERT_TRUE(apple.value);
-  EXPECT_EQ(*apple.value, apple.version == 1 ? "a1" : "a2");
+  EXPECT_EQ(apple.value.view(), apple.version == 1 ? "a1" : "a2");
   expect_value(*runtime, "zebra", "z1", 1);
   ASSERT_EQ(put(*runtime, "apple", "a3")->version, apple.version + 1);
 }

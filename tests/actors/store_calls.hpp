@@ -11,8 +11,8 @@
 
 namespace kv {
 
-inline value_ptr text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
+inline shared_bytes text(std::string s) {
+  return shared_bytes::copy_of(s);
 }
 
 // Runs one call and waits for its completion.

@@ -46,7 +46,7 @@ TEST_F(StoreRuntimeTest, WritesAndReadsAcrossPartitions) {
   for (const char* key : {"apple", "grape", "nut", "tomato"}) {
     const auto found = get(key);
     ASSERT_TRUE(found.value) << key;
-    EXPECT_EQ(*found.value, std::string("v-") + key);
+    EXPECT_EQ(found.value.view(), std::string("v-") + key);
     EXPECT_EQ(found.version, 1u);
   }
   EXPECT_FALSE(get("missing").value);
@@ -71,7 +71,7 @@ TEST_F(StoreRuntimeTest, BatchWritesReachEveryPartition) {
       await<std::size_t>([&](auto done) { store_.put_all(std::move(pairs), done); });
   ASSERT_TRUE(written);
   EXPECT_EQ(*written, 5u);
-  EXPECT_EQ(*get("u").value, "u");
+  EXPECT_EQ(get("u").value.view(), "u");
 
   const auto partitions =
       *await<std::vector<partition_info>>([&](auto done) { store_.partitions(done); });
@@ -134,7 +134,7 @@ TEST_F(StoreRuntimeTest, ListWithValuesSharesThem) {
   query.with_values = true;
   const auto page = list(query);
   ASSERT_EQ(page.items.size(), 1u);
-  EXPECT_EQ(*page.items[0].value, "value");
+  EXPECT_EQ(page.items[0].value.view(), "value");
   EXPECT_EQ(page.items[0].version, 1u);
 }
 

@@ -10,13 +10,7 @@ namespace kv {
 namespace {
 
 applied_change put_change(std::string key, std::string value) {
-  return {change_op::put,
-          std::move(key),
-          std::make_shared<const std::string>(std::move(value)),
-          3,
-          7,
-          12,
-          1700000000123};
+  return {change_op::put, std::move(key), shared_bytes::copy_of(value), 3, 7, 12, 1700000000123};
 }
 
 TEST(FeedEventTest, PutCarriesEveryFieldInContractOrder) {

@@ -6,8 +6,8 @@
 namespace kv {
 namespace {
 
-value_ptr text(std::string s) {
-  return std::make_shared<const std::string>(std::move(s));
+shared_bytes text(std::string s) {
+  return shared_bytes::copy_of(s);
 }
 
 std::vector<std::string> keys_of(const scan_page& page) {
@@ -26,7 +26,7 @@ TEST(PartitionStoreTest, VersionsCountWritesAndRestartAfterDelete) {
   EXPECT_EQ(second.version, 2u);
   EXPECT_FALSE(second.created);
   ASSERT_NE(store.get("k"), nullptr);
-  EXPECT_EQ(*store.get("k")->value, "b");
+  EXPECT_EQ(store.get("k")->value.view(), "b");
   EXPECT_EQ(store.get("k")->version, 2u);
 
   EXPECT_TRUE(store.erase("k", std::nullopt).deleted);
@@ -41,7 +41,7 @@ TEST(PartitionStoreTest, CompareAndSwapOnPut) {
   const auto again = store.put("k", text("b"), 0);
   EXPECT_EQ(again.status, write_status::conflict);
   EXPECT_EQ(again.version, 1u);
-  EXPECT_EQ(*store.get("k")->value, "a");
+  EXPECT_EQ(store.get("k")->value.view(), "a");
 
   EXPECT_EQ(store.put("k", text("b"), 1).version, 2u);
   const auto stale = store.put("k", text("c"), 1);
@@ -119,9 +119,10 @@ TEST(PartitionStoreTest, ScanSharesValuesOnlyWhenAsked) {
   EXPECT_EQ(store.scan(query).items.at(0).value, nullptr);
   query.with_values = true;
   const auto page = store.scan(query);
-  EXPECT_EQ(*page.items.at(0).value, "value");
+  EXPECT_EQ(page.items.at(0).value.view(), "value");
   EXPECT_EQ(page.items.at(0).version, 1u);
-  EXPECT_EQ(page.items.at(0).value, store.get("k")->value);  // shared, not copied
+  EXPECT_EQ(page.items.at(0).value.view().data(),
+            store.get("k")->value.view().data());  // shared, not copied
 }
 
 TEST(PartitionStoreTest, ByteBudgetBoundsAPageButAlwaysMakesProgress) {

@@ -43,7 +43,7 @@ void apply(key_values& state, wal_record&& record) {
 std::vector<snapshot_entry> entries_of(const key_values& state) {
   std::vector<snapshot_entry> entries;
   for (const auto& [key, value] : state) {
-    entries.push_back({key, std::make_shared<const std::string>(value.first), value.second});
+    entries.push_back({key, shared_bytes::copy_of(value.first), value.second});
   }
   return entries;
 }

@@ -27,7 +27,7 @@ using entry_map = std::map<std::string, std::pair<std::string, std::uint64_t>>;
 std::vector<snapshot_entry> make_entries(const entry_map& map) {
   std::vector<snapshot_entry> entries;
   for (const auto& [key, value] : map) {
-    entries.push_back({key, std::make_shared<const std::string>(value.first), value.second});
+    entries.push_back({key, shared_bytes::copy_of(value.first), value.second});
   }
   return entries;
 }

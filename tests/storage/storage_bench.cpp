@@ -66,7 +66,7 @@ void measure_snapshot(const std::filesystem::path& dir, std::size_t keys) {
   char key[32];
   for (std::size_t i = 0; i < keys; ++i) {
     std::snprintf(key, sizeof key, "user:%010zu", i);  // 15 bytes: short-string optimised
-    store.put(key, std::make_shared<const std::string>(16, 'v'), std::nullopt);
+    store.put(key, shared_bytes::copy_of(std::string(16, 'v')), std::nullopt);
   }
   kv::scan_query everything;
   everything.limit = SIZE_MAX;

@@ -32,13 +32,13 @@ void get_key(const std::string& key, const exchange_ptr& ex) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     ex->add_header("X-Kv-Version", std::to_string(found->version));
-    ex->send(200, *found->value, MIME(Application, OctetStream));
+    ex->send(200, found->value.view(), MIME(Application, OctetStream));
   });
 }
 
-void put_key(std::string key, value_ptr value, std::optional<std::uint64_t> expected,
+void put_key(std::string key, shared_bytes value, std::optional<std::uint64_t> expected,
              const exchange_ptr& ex) {
-  check_value_size(value->size(), ex->context().options.max_value_bytes);
+  check_value_size(value.size(), ex->context().options.max_value_bytes);
   ex->context().store.put(
       key, std::move(value), expected, [ex, key, expected](std::optional<put_outcome> outcome) {
         if (!outcome) return reply_unavailable(ex);
@@ -64,7 +64,7 @@ void delete_key(std::string key, std::optional<std::uint64_t> expected, const ex
 }
 
 // POST /v1/keys/{key} carries {"value": BASE64}, for clients that cannot send raw bytes.
-value_ptr value_from_json_body(const std::string& body) {
+shared_bytes value_from_json_body(const std::string& body) {
   const auto document = nlohmann::json::parse(body, nullptr, false);
   if (document.is_discarded()) throw bad_request("body is not valid JSON");
   if (!document.is_object()) throw bad_request("body must be a JSON object {\"value\": BASE64}");
@@ -74,7 +74,7 @@ value_ptr value_from_json_body(const std::string& body) {
   }
   auto decoded = base64_decode(field->get_ref<const std::string&>());
   if (!decoded) throw bad_request("\"value\" is not valid base64");
-  return std::make_shared<const std::string>(std::move(*decoded));
+  return shared_bytes::copy_of(*decoded);
 }
 
 }  // namespace
@@ -86,7 +86,7 @@ void serve_key(const route_match& match, method m, const Request& request, const
     case method::head:
       return get_key(key, ex);
     case method::put:
-      return put_key(std::move(key), std::make_shared<const std::string>(request.body()),
+      return put_key(std::move(key), shared_bytes::copy_of(request.body()),
                      query_unsigned(request, "if_version"), ex);
     case method::post:
       return put_key(std::move(key), value_from_json_body(request.body()),

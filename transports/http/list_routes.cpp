@@ -31,8 +31,9 @@ void reply_page(const exchange_ptr& ex, const list_page& page, bool with_values)
   nlohmann::json entries = nlohmann::json::array();
   for (const auto& item : page.items) {
     if (with_values) {
-      entries.push_back(
-          {{"key", item.key}, {"value", base64_encode(*item.value)}, {"version", item.version}});
+      entries.push_back({{"key", item.key},
+                         {"value", base64_encode(item.value.view())},
+                         {"version", item.version}});
     } else {
       entries.push_back(item.key);
     }
@@ -138,8 +139,8 @@ void serve_batch(const Request& request, const exchange_ptr& ex) {
     if (auto problem = key_problem(key, options.max_key_bytes)) {
       throw bad_request("key `" + key + "`: " + *problem);
     }
-    auto stored = std::make_shared<const std::string>(stored_form(value));
-    check_value_size(stored->size(), options.max_value_bytes);
+    auto stored = shared_bytes::copy_of(stored_form(value));
+    check_value_size(stored.size(), options.max_value_bytes);
     pairs.emplace_back(key, std::move(stored));
   }
   ex->context().store.put_all(std::move(pairs), [ex](std::optional<std::size_t> written) {
@@ -162,7 +163,7 @@ void serve_dump(const exchange_ptr& ex) {
   stream_listing(ex, std::move(query), '{', '}', [](std::string& out, const scan_item& item) {
     out += to_json_text(item.key);
     out.push_back(':');
-    out += to_json_text(*item.value);
+    out += to_json_text(item.value.view());
   });
 }
 
