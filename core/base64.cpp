@@ -24,26 +24,28 @@ constexpr auto decode_table = make_decode_table();
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  // Sized once and written through a pointer: appending a character at a time made this the
+  // largest cost of a 4 KiB PUT (each change-feed event carries its value in base64).
+  std::string out((bytes.size() + 2) / 3 * 4, '=');
+  char* next = out.data();
+  const auto byte_at = [&bytes](std::size_t i) -> std::uint32_t {
+    return static_cast<unsigned char>(bytes[i]);
+  };
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16 |
-                                static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                                static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(alphabet[group >> 18 & 63]);
-    out.push_back(alphabet[group >> 12 & 63]);
-    out.push_back(alphabet[group >> 6 & 63]);
-    out.push_back(alphabet[group & 63]);
+    const std::uint32_t group = byte_at(i) << 16 | byte_at(i + 1) << 8 | byte_at(i + 2);
+    *next++ = alphabet[group >> 18 & 63];
+    *next++ = alphabet[group >> 12 & 63];
+    *next++ = alphabet[group >> 6 & 63];
+    *next++ = alphabet[group & 63];
   }
   const std::size_t rest = bytes.size() - i;
   if (rest > 0) {
-    std::uint32_t group = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) group |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out.push_back(alphabet[group >> 18 & 63]);
-    out.push_back(alphabet[group >> 12 & 63]);
-    out.push_back(rest == 2 ? alphabet[group >> 6 & 63] : '=');
-    out.push_back('=');
+    std::uint32_t group = byte_at(i) << 16;
+    if (rest == 2) group |= byte_at(i + 1) << 8;
+    *next++ = alphabet[group >> 18 & 63];
+    *next++ = alphabet[group >> 12 & 63];
+    if (rest == 2) *next = alphabet[group >> 6 & 63];  // the rest is the '=' padding
   }
   return out;
 }

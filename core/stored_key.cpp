@@ -24,11 +24,4 @@ stored_key::~stored_key() {
   delete[] heap.bytes;
 }
 
-std::string_view stored_key::view() const noexcept {
-  if (inline_size_ != on_heap) return {storage_, inline_size_};
-  heap_key heap;
-  std::memcpy(&heap, storage_, sizeof heap);
-  return {heap.bytes, heap.size};
-}
-
 }  // namespace kv

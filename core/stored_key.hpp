@@ -5,6 +5,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace kv {
@@ -16,7 +17,13 @@ class stored_key {
   stored_key& operator=(const stored_key&) = delete;
   ~stored_key();
 
-  std::string_view view() const noexcept;
+  // Inline: every comparison in a map lookup calls it.
+  std::string_view view() const noexcept {
+    if (inline_size_ != on_heap) return {storage_, inline_size_};
+    heap_key heap;
+    std::memcpy(&heap, storage_, sizeof heap);
+    return {heap.bytes, heap.size};
+  }
   std::size_t size() const noexcept { return view().size(); }
 
   friend bool operator==(const stored_key& a, const stored_key& b) noexcept {
