@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/base64.hpp"
+#include "core/json_text.hpp"
 #include "core/key.hpp"
 #include "transports/http/chunked_stream.hpp"
 #include "transports/http/http_error.hpp"
@@ -23,23 +24,34 @@ constexpr std::size_t list_byte_budget = 16 << 20;
 constexpr std::size_t stream_page_keys = 1000;
 constexpr std::size_t stream_page_bytes = 1 << 20;
 
-nlohmann::json optional_key(const std::optional<std::string>& key) {
-  return key ? nlohmann::json(*key) : nlohmann::json(nullptr);
-}
-
-void reply_page(const exchange_ptr& ex, const list_page& page, bool with_values) {
-  nlohmann::json entries = nlohmann::json::array();
+// {"keys":[KEY,...],"next":KEY|null}, or with values {"items":[{"key":..,"value":BASE64,
+// "version":..},...],"next":..}: written straight into the reply, as a page can hold 10000 keys.
+std::string page_json(const list_page& page, bool with_values) {
+  std::string out;
+  out.reserve(32 + page.items.size() * 32);
+  out += with_values ? R"({"items":[)" : R"({"keys":[)";
   for (const auto& item : page.items) {
-    if (with_values) {
-      entries.push_back({{"key", item.key},
-                         {"value", base64_encode(item.value.view())},
-                         {"version", item.version}});
-    } else {
-      entries.push_back(item.key);
+    if (&item != &page.items.front()) out.push_back(',');
+    if (!with_values) {
+      append_json_string(out, item.key);
+      continue;
     }
+    out += R"({"key":)";
+    append_json_string(out, item.key);
+    out += R"(,"value":")";
+    out += base64_encode(item.value.view());
+    out += R"(","version":)";
+    out += std::to_string(item.version);
+    out.push_back('}');
   }
-  ex->send_json(200, {{with_values ? "items" : "keys", std::move(entries)},
-                      {"next", optional_key(page.next)}});
+  out += R"(],"next":)";
+  if (page.next) {
+    append_json_string(out, *page.next);
+  } else {
+    out += "null";
+  }
+  out.push_back('}');
+  return out;
 }
 
 // A JSON string value is stored as its UTF-8 bytes, any other JSON value as its compact text.
@@ -123,7 +135,7 @@ void serve_list(const Request& request, const exchange_ptr& ex) {
   const bool with_values = query.with_values;
   ex->context().store.list(std::move(query), [ex, with_values](std::optional<list_page> page) {
     if (!page) return reply_unavailable(ex);
-    reply_page(ex, *page, with_values);
+    ex->send(200, page_json(*page, with_values), MIME(Application, Json));
   });
 }
 
@@ -153,15 +165,16 @@ void serve_search(const Request& request, const exchange_ptr& ex) {
   scan_query query;
   query.prefix = query_text(request, "prefix").value_or("");
   query.suffix = query_text(request, "suffix").value_or("");
-  stream_listing(ex, std::move(query), '[', ']',
-                 [](std::string& out, const scan_item& item) { out += to_json_text(item.key); });
+  stream_listing(ex, std::move(query), '[', ']', [](std::string& out, const scan_item& item) {
+    append_json_string(out, item.key);
+  });
 }
 
 void serve_dump(const exchange_ptr& ex) {
   scan_query query;
   query.with_values = true;
   stream_listing(ex, std::move(query), '{', '}', [](std::string& out, const scan_item& item) {
-    out += to_json_text(item.key);
+    append_json_string(out, item.key);
     out.push_back(':');
     out += to_json_text(item.value.view());
   });
