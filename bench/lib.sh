@@ -4,6 +4,10 @@
 # shellcheck shell=bash
 
 declare -A nginx_rps=()
+# The processes that serve each server name of the table, for the CPU they spend per request
+# (the caller fills it in once the servers run).
+declare -A server_pids=()
+clock_ticks=$(getconf CLK_TCK)
 
 # Stops every server that is still running, and removes the directory once they have exited
 # (etcd still writes to its data directory while it stops).
@@ -114,41 +118,67 @@ bench_load() {
   fi
 }
 
-# bench_measure CONNECTIONS WRK_ARGS...: prints "req/s p50 p99 non-2xx socket-errors".
+# bench_measure CONNECTIONS WRK_ARGS...: prints "req/s p50 p99 non-2xx socket-errors requests".
 bench_measure() {
   local connections=$1
   shift
   wrk -t2 -c"$connections" -d"${duration:?the caller sets duration}s" --latency "$@" | awk '
+    /requests in/ { requests = $1 }
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = $2 }
     /^ +99%/ { p99 = $2 }
     /Non-2xx or 3xx responses/ { non2xx = $NF }
     /Socket errors/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
-    END { print rps, p50, p99, non2xx + 0, errors + 0 }'
+    END { print rps, p50, p99, non2xx + 0, errors + 0, requests + 0 }'
+}
+
+# bench_cpu_ticks PID...: the user and system CPU ticks these processes (all their threads)
+# have used so far.
+bench_cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# bench_cpu_per_request TICKS REQUESTS: microseconds of server CPU per request. Unlike req/s it
+# does not depend on how much of the two cores the client happened to leave the server.
+bench_cpu_per_request() {
+  awk -v t="$1" -v n="$2" -v hz="$clock_ticks" \
+    'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "-" }'
 }
 
 bench_table_header() {
-  printf "%-15s %-10s %4s %10s %9s %9s %8s %8s\n" server workload -c req/s p50 p99 x-nginx non-2xx
+  printf "%-15s %-10s %4s %10s %9s %9s %8s %9s %8s\n" server workload -c req/s p50 p99 x-nginx \
+    "cpu-us/req" non-2xx
 }
 
 bench_print_row() {
-  local server=$1 workload=$2 connections=$3 rps=$4 p50=$5 p99=$6 other=$7
+  local server=$1 workload=$2 connections=$3 rps=$4 p50=$5 p99=$6 cpu=$7 other=$8
   local ratio
   ratio=$(awk -v a="$rps" -v b="${nginx_rps[$connections]:-0}" \
     'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf "%-15s %-10s %4s %10s %9s %9s %8s %8s\n" "$server" "$workload" "$connections" "$rps" \
-    "$p50" "$p99" "$ratio" "$other"
+  printf "%-15s %-10s %4s %10s %9s %9s %8s %9s %8s\n" "$server" "$workload" "$connections" \
+    "$rps" "$p50" "$p99" "$ratio" "$cpu" "$other"
 }
 
 # bench_row SERVER WORKLOAD CONNECTIONS WRK_ARGS...: one wrk run as one row; nginx's rows are
 # what the others are divided by.
 bench_row() {
-  local server=$1 workload=$2 connections=$3 rps p50 p99 non2xx errors
+  local server=$1 workload=$2 connections=$3 rps p50 p99 non2xx errors requests
+  local pids ticks_before ticks_after cpu=-
+  read -ra pids <<<"${server_pids[$server]:-}"
   shift 3
-  read -r rps p50 p99 non2xx errors < <(bench_measure "$connections" "$@")
+  [[ ${#pids[@]} -gt 0 ]] && ticks_before=$(bench_cpu_ticks "${pids[@]}")
+  read -r rps p50 p99 non2xx errors requests < <(bench_measure "$connections" "$@")
+  if [[ ${#pids[@]} -gt 0 ]]; then
+    ticks_after=$(bench_cpu_ticks "${pids[@]}")
+    cpu=$(bench_cpu_per_request $((ticks_after - ticks_before)) "$requests")
+  fi
   [[ $server == nginx ]] && nginx_rps[$connections]=$rps
   [[ $errors -gt 0 ]] && non2xx="$non2xx+${errors}err"
-  bench_print_row "$server" "$workload" "$connections" "$rps" "$p50" "$p99" "$non2xx"
+  bench_print_row "$server" "$workload" "$connections" "$rps" "$p50" "$p99" "$cpu" "$non2xx"
 }
 
 bench_note_row() {
@@ -158,21 +188,22 @@ bench_note_row() {
 # redis-benchmark, unpipelined, as the protocol-native reference: GET and SET of 16 bytes and
 # SET of 4 KiB over KEYS random keys, about as many requests as a wrk run answers.
 bench_redis_rows() {
-  local port=$1 connections=$2 keys=$3
+  local port=$1 connections=$2 keys=$3 redis_pid=$4
   local requests=$((40000 * ${duration:?the caller sets duration}))
-  {
-    redis-benchmark -p "$port" -c "$connections" -n "$requests" -r "$keys" -d 16 -t set,get --csv
-    redis-benchmark -p "$port" -c "$connections" -n $((requests / 4)) -r "$keys" -d 4096 -t set \
-      --csv | sed 's/^"SET"/"SET4K"/'
-  } | tr -d '"' | awk -F, '$1 != "test" { print $1, $2, $5, $7 }' |
-    while read -r test rps p50 p99; do
-      case $test in
-        GET) name="get" ;;
-        SET) name="put16" ;;
-        *) name="put4k" ;;
-      esac
-      bench_print_row "redis-benchmark" "$name" "$connections" "$rps" "${p50}ms" "${p99}ms" "-"
-    done
+  local name test size count ticks_before ticks_after rps p50 p99
+  for name in get put16 put4k; do
+    case $name in
+      get) test=get size=16 count=$requests ;;
+      put16) test=set size=16 count=$requests ;;
+      put4k) test=set size=4096 count=$((requests / 4)) ;;
+    esac
+    ticks_before=$(bench_cpu_ticks "$redis_pid")
+    read -r rps p50 p99 < <(redis-benchmark -p "$port" -c "$connections" -n "$count" -r "$keys" \
+      -d "$size" -t "$test" --csv | tr -d '"' | awk -F, '$1 != "test" { print $2, $5, $7 }')
+    ticks_after=$(bench_cpu_ticks "$redis_pid")
+    bench_print_row "redis-benchmark" "$name" "$connections" "$rps" "${p50}ms" "${p99}ms" \
+      "$(bench_cpu_per_request $((ticks_after - ticks_before)) "$count")" "-"
+  done
 }
 
 bench_rss_kib() {

@@ -66,6 +66,12 @@ bench_wait_http "http://127.0.0.1:$hello_port/"
 bench_wait_http "http://127.0.0.1:$kv_port/v1/readiness"
 bench_wait_http "http://127.0.0.1:$webdis_port/PING"
 bench_wait_http "http://127.0.0.1:$etcd_port/health"
+# nginx answers from its worker processes; webdis's answers cost Redis's CPU as well.
+server_pids[nginx]="$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"
+server_pids[pistache hello]=$(bench_pid hello)
+server_pids[kvnode]=$(bench_pid kvnode)
+server_pids[webdis]="$(bench_pid webdis) $(bench_pid redis)"
+server_pids[etcd gateway]=$(bench_pid etcd)
 
 # The same keys in each store before the reads.
 bench_load "http://127.0.0.1:$kv_port" kvnode "$keys"
@@ -96,12 +102,13 @@ for connections in $connection_counts; do
     bench_row "etcd gateway" "$workload" "$connections" -s bench/workloads.lua \
       "http://127.0.0.1:$etcd_port" -- etcd "$workload" "$keys"
   done
-  bench_redis_rows "$redis_port" "$connections" "$keys"
+  bench_redis_rows "$redis_port" "$connections" "$keys" "$(bench_pid redis)"
 done
 echo "(wrk -t2 -c{$connection_counts} -d${duration}s; x nginx: same connection count, same run," \
   "against nginx's row just above: the fixed-body row for hello and ping, the 'script get' row" \
-  "(the same wrk script) for the stores; non-2xx: replies that were not 2xx, e.g. the 404s of" \
-  "kvnode's miss)"
+  "(the same wrk script) for the stores; cpu-us/req: microseconds of CPU the server's processes" \
+  "used per request answered (webdis: with Redis's); non-2xx: replies that were not 2xx, e.g." \
+  "the 404s of kvnode's miss)"
 
 echo
 bench_wait_for_quiet
