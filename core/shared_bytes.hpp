@@ -17,16 +17,6 @@ class shared_bytes {
 
   static shared_bytes copy_of(std::string_view bytes);
 
-  // A block of `size` bytes that `fill(char*)` writes, and which are immutable from then on:
-  // for producers such as a base64 decoder that would otherwise fill a string to copy.
-  // `fill` returns how many bytes it wrote, at most `size`.
-  template <class Fill>
-  static shared_bytes build(std::size_t size, Fill&& fill) {
-    shared_bytes made(allocate(size));
-    made.block_->size = static_cast<std::uint32_t>(std::forward<Fill>(fill)(made.bytes()));
-    return made;
-  }
-
   shared_bytes(const shared_bytes& other) noexcept : block_(other.block_) { retain(); }
   shared_bytes(shared_bytes&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
   shared_bytes& operator=(shared_bytes other) noexcept {

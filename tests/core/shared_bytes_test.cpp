@@ -1,4 +1,4 @@
-// Shared immutable values: copies share one block, null and empty differ, build fills in place.
+// Shared immutable values: copies share one block, and null and empty are different values.
 #include "core/shared_bytes.hpp"
 
 #include <gtest/gtest.h>
@@ -51,12 +51,6 @@ TEST(SharedBytesTest, AssignmentReplacesAndSelfAssignmentKeeps) {
   value = nullptr;
   EXPECT_FALSE(value);
   EXPECT_EQ(other.view(), "new");
-}
-
-TEST(SharedBytesTest, BuildKeepsWhatTheFillerWrote) {
-  const shared_bytes built =
-      shared_bytes::build(8, [](char* out) { return std::string_view("abc").copy(out, 3); });
-  EXPECT_EQ(built.view(), "abc");
 }
 
 TEST(SharedBytesTest, CopiesOnManyThreadsLeaveTheBytesIntact) {
