@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "transports/http/route_table.hpp"
@@ -29,7 +30,8 @@ class exchange {
   void send_empty(int status);
   void send_json(int status, const nlohmann::json& body);
   void send_error(int status, std::string_view code, std::string_view message);
-  void add_header(std::string name, std::string value);
+  // Written between the Content-Type and Connection lines; `value` must hold no CR or LF.
+  void add_header(std::string_view name, std::string_view value);
 
   method request_method() const { return method_; }
   // The matched route, for the metrics; unset for a path no route knows.
@@ -43,10 +45,14 @@ class exchange {
   server_context& context() { return context_; }
 
  private:
+  void write_response(int status, std::string_view content_type, std::string_view body);
+
   Pistache::Http::ResponseWriter writer_;
   server_context& context_;
   bool keep_alive_;
+  bool http10_;
   method method_;
+  std::string extra_headers_;  // "Name: value\r\n" lines from add_header
   std::optional<enum route> route_;
   int status_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

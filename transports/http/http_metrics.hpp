@@ -1,5 +1,5 @@
-// Request counts and latencies of the HTTP transport. Recording a request
-// takes no lock once a label combination has been seen: its series is then found by index.
+// Request counts and latencies of the HTTP transport. Series are found by index, without the
+// family's lock; prometheus-cpp 1.0's Histogram::Observe still takes each series' own mutex.
 #pragma once
 
 #include <prometheus/counter.h>

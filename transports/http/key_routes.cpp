@@ -27,40 +27,42 @@ std::string conflict_message(const std::string& key, std::uint64_t expected,
          std::to_string(expected);
 }
 
-void get_key(const std::string& key, const exchange_ptr& ex) {
-  ex->context().store.get(key, [ex, key](std::optional<stored_value> found) {
+// The completion keeps a copy of the key for its messages and the request takes the original:
+// built in one expression, the request could take the key before the lambda copied it.
+void get_key(std::string key, const exchange_ptr& ex) {
+  completion<stored_value> done = [ex, key](std::optional<stored_value> found) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     ex->add_header("X-Kv-Version", std::to_string(found->version));
     ex->send(200, found->value.view(), MIME(Application, OctetStream));
-  });
+  };
+  ex->context().store.get(std::move(key), std::move(done));
 }
 
 void put_key(std::string key, shared_bytes value, std::optional<std::uint64_t> expected,
              const exchange_ptr& ex) {
   check_value_size(value.size(), ex->context().options.max_value_bytes);
-  ex->context().store.put(
-      key, std::move(value), expected, [ex, key, expected](std::optional<put_outcome> outcome) {
-        if (!outcome) return reply_unavailable(ex);
-        if (outcome->status == write_status::conflict) {
-          return ex->send_error(409, "conflict",
-                                conflict_message(key, *expected, outcome->version));
-        }
-        ex->send(200, write_reply_json(key, outcome->version, outcome->created),
-                 MIME(Application, Json));
-      });
+  completion<put_outcome> done = [ex, key, expected](std::optional<put_outcome> outcome) {
+    if (!outcome) return reply_unavailable(ex);
+    if (outcome->status == write_status::conflict) {
+      return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
+    }
+    ex->send(200, write_reply_json(key, outcome->version, outcome->created),
+             MIME(Application, Json));
+  };
+  ex->context().store.put(std::move(key), std::move(value), expected, std::move(done));
 }
 
 void delete_key(std::string key, std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
-  ex->context().store.erase(
-      key, expected, [ex, key, expected](std::optional<delete_outcome> outcome) {
-        if (!outcome) return reply_unavailable(ex);
-        if (outcome->status == write_status::conflict) {
-          return ex->send_error(409, "conflict",
-                                conflict_message(key, *expected, outcome->current_version));
-        }
-        ex->send_json(200, {{"key", key}, {"deleted", outcome->deleted}});
-      });
+  completion<delete_outcome> done = [ex, key, expected](std::optional<delete_outcome> outcome) {
+    if (!outcome) return reply_unavailable(ex);
+    if (outcome->status == write_status::conflict) {
+      return ex->send_error(409, "conflict",
+                            conflict_message(key, *expected, outcome->current_version));
+    }
+    ex->send_json(200, {{"key", key}, {"deleted", outcome->deleted}});
+  };
+  ex->context().store.erase(std::move(key), expected, std::move(done));
 }
 
 // POST /v1/keys/{key} carries {"value": BASE64}, for clients that cannot send raw bytes.
@@ -84,7 +86,7 @@ void serve_key(const route_match& match, method m, const Request& request, const
   switch (m) {
     case method::get:
     case method::head:
-      return get_key(key, ex);
+      return get_key(std::move(key), ex);
     case method::put:
       return put_key(std::move(key), shared_bytes::copy_of(request.body()),
                      query_unsigned(request, "if_version"), ex);
