@@ -52,6 +52,8 @@ cat >"$work/webdis.json" <<CONF
   "http_port": $webdis_port, "threads": 2, "daemonize": false, "database": 0,
   "verbosity": 1, "logfile": "$work/webdis.log" }
 CONF
+# Started before Redis listened, webdis once stored nothing (DBSIZE empty after the load).
+bench_wait_redis "$redis_port"
 bench_start webdis webdis "$work/webdis.json"
 # etcd keeps its data in the temporary directory and syncs it to disk as it does by default.
 bench_start etcd etcd --name bench --data-dir "$work/etcd" \
