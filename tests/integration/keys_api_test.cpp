@@ -75,6 +75,7 @@ TEST_F(KeysApiTest, HeadOfExistingKeyHasTheVersionHeaderAndNoBody) {
   EXPECT_EQ(reply.header("X-Kv-Version"), "2");
   EXPECT_EQ(reply.body, "");
 
+  // The headers GET would send, with the length of the body HEAD leaves out.
   const RawResponse raw = raw_http(
       node().host(), node().http_port(),
       "HEAD " + key_path(key) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
@@ -82,6 +83,12 @@ TEST_F(KeysApiTest, HeadOfExistingKeyHasTheVersionHeaderAndNoBody) {
   ASSERT_EQ(raw.error, "");
   EXPECT_EQ(raw.status, 200) << raw.head;
   EXPECT_EQ(raw.body, "") << "HEAD reply carried body bytes";
+  const std::size_t length = raw.head.find("\r\nContent-Length: ");
+  ASSERT_NE(length, std::string::npos) << raw.head;
+  EXPECT_EQ(raw.head.substr(length + 18, raw.head.find('\r', length + 2) - length - 18), "9")
+      << raw.head;
+  EXPECT_NE(raw.head.find("\r\nContent-Type: application/octet-stream"), std::string::npos)
+      << raw.head;
 }
 
 TEST_F(KeysApiTest, HeadOfMissingKeyIsNotFoundWithNoBody) {

@@ -67,7 +67,6 @@ exchange::~exchange() {
 
 void exchange::send(int status, std::string_view body,
                     const Pistache::Http::Mime::MediaType& type) {
-  if (method_ == method::head) return send_empty(status);
   write_response(status, type.toString(), body);
 }
 
@@ -95,7 +94,9 @@ void exchange::write_response(int status, std::string_view content_type, std::st
   response += keep_alive_ ? "Connection: Keep-Alive\r\n" : "Connection: Close\r\n";
   response += "Content-Length: ";
   append_number(response, body.size());
-  response.append("\r\n\r\n").append(body);
+  response.append("\r\n\r\n");
+  // HEAD gets the headers GET would get, Content-Length included, and no body (RFC 9110 9.3.2).
+  if (method_ != method::head) response.append(body);
   const std::size_t size = response.size();
   // ResponseWriter::peer and Peer::send throw once the client has gone, and a failed write
   // rejects the promise later: neither is an error of ours (ResponseWriter::send catches both).

@@ -25,7 +25,7 @@ class exchange {
   exchange(const exchange&) = delete;
   exchange& operator=(const exchange&) = delete;
 
-  // The body is left out in answer to HEAD.
+  // The body is left out in answer to HEAD, its headers (Content-Length, Content-Type) are not.
   void send(int status, std::string_view body, const Pistache::Http::Mime::MediaType& type);
   void send_empty(int status);
   void send_json(int status, const nlohmann::json& body);
