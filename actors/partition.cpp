@@ -83,7 +83,6 @@ struct snapshot_copy {
   clock_type::duration longest_pause{};
   std::chrono::nanoseconds longest_pause_cpu{};
   std::size_t chunks = 0;
-  clock_type::time_point started = clock_type::now();
 };
 
 class partition_actor : public caf::event_based_actor {
@@ -137,16 +136,16 @@ class partition_actor : public caf::event_based_actor {
 
   template <class Operation>
   bool expired_or_refused(Operation& op) {
-    if (clock_type::now() > op.deadline) {
-      op.reply->complete(std::nullopt);
-      return true;
-    }
-    if (log_ && !log_->health().ok()) {
-      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
-      op.reply->complete(std::nullopt);
-      return true;
-    }
-    return false;
+    if (clock_type::now() <= op.deadline && !log_refuses_writes()) return false;
+    op.reply->complete(std::nullopt);
+    return true;
+  }
+
+  // After a failed fsync the log takes no more writes until a restart; each refusal counts.
+  bool log_refuses_writes() {
+    if (!log_ || log_->health().ok()) return false;
+    counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
   void serve_put(put_operation& op) {
@@ -187,10 +186,7 @@ class partition_actor : public caf::event_based_actor {
 
   caf::result<std::size_t> serve_put_all(put_all_request& request) {
     const std::size_t count = request.pairs.size();
-    if (log_ && !log_->health().ok()) {
-      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
-      return caf::make_error(caf::sec::runtime_error);
-    }
+    if (log_refuses_writes()) return caf::make_error(caf::sec::runtime_error);
     bool recorded = true;
     for (auto& [key, value] : request.pairs) {
       auto previous = previous_of(key);
@@ -245,10 +241,9 @@ class partition_actor : public caf::event_based_actor {
     return true;
   }
 
-  // Without a log, or when nothing was recorded, answers now; else when the last record is
-  // acknowledged or fails.
+  // With a log (callers answer in place without one): answers now when nothing was recorded,
+  // else when the last record is acknowledged or fails.
   void finish_request(std::function<void(bool)> answer, bool recorded) {
-    if (!log_) return answer(true);
     if (!recorded) {
       counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
       return answer(false);
@@ -416,9 +411,7 @@ class partition_actor : public caf::event_based_actor {
     ++snapshot_->chunks;
     if (!complete) return send(this, snapshot_next_atom::value);
 
-    write_buffered();  // prepare_snapshot wants a flushed log
-    start_sync_if_due();
-    arm_everysec_timer();
+    flush();  // prepare_snapshot wants a flushed log
     auto task = log_->prepare_snapshot(snapshot_->plan, std::move(snapshot_->entries));
     if (!task.ok()) {
       log_->finish_snapshot(task.error());
