@@ -32,7 +32,15 @@ start_node() {
   build/release/bin/kvnode --config "$1" --http-listen "127.0.0.1:$port" \
     --feed-endpoint "tcp://127.0.0.1:$feed_port" --data-dir "$work/data" 2>"$2" &
   node_pid=$!
-  until curl -sf "http://127.0.0.1:$port/v1/readiness" >/dev/null; do sleep 0.01; done
+  until curl -sf "http://127.0.0.1:$port/v1/readiness" >/dev/null; do
+    if ! kill -0 "$node_pid" 2>/dev/null; then  # it exited instead of getting ready
+      echo "kvnode exited before it was ready; its log:" >&2
+      cat "$2" >&2
+      node_pid=
+      exit 1
+    fi
+    sleep 0.01
+  done
 }
 
 # Prints "req/s p99" for one wrk run of PUTs.

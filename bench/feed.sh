@@ -13,10 +13,7 @@ port=18540
 url="http://127.0.0.1:$port"
 feed_endpoint="tcp://127.0.0.1:$((port + 10000))"
 
-scripts/install-deps.sh --bench
-make --no-print-directory programs >/dev/null
-cmake --build build/release --target feed_subscriber >/dev/null
-bench_start_work_dir
+bench_prepare feed_subscriber
 
 bench_start_kvnode feed "$port"
 bench_wait_http "$url/v1/readiness"

@@ -27,7 +27,13 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-bench_start_work_dir() {
+# bench_prepare [CMAKE_TARGET...]: the bench's packages, a release kvnode and kvctl and the
+# targets named, then the temporary directory the servers run in, removed at exit.
+bench_prepare() {
+  local target
+  scripts/install-deps.sh --bench
+  make --no-print-directory programs >/dev/null
+  for target in "$@"; do cmake --build build/release --target "$target" >/dev/null; done
   work=$(mktemp -d)
   trap bench_cleanup EXIT
 }

@@ -19,10 +19,7 @@ etcd_port=18495
 memory_kv_port=18497
 memory_redis_port=18498
 
-scripts/install-deps.sh --bench
-make --no-print-directory programs >/dev/null
-cmake --build build/release --target pistache_hello >/dev/null
-bench_start_work_dir
+bench_prepare pistache_hello
 
 # nginx on its own config and prefix, returning a fixed 16-byte body with keep-alive. It forks
 # into the background and writes its pid file itself.

@@ -10,9 +10,8 @@ rounds=${2:-2}
 keys=10000
 port=18520
 
-scripts/install-deps.sh --bench
-make --no-print-directory programs >/dev/null
-bench_start_work_dir
+# shellcheck disable=SC2119 # no extra targets to build
+bench_prepare
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u '+%F %H:%M UTC')"
 printf "%-10s %-12s %-8s %10s %9s %9s\n" partitions http.threads workload req/s p50 p99
