@@ -31,6 +31,10 @@ class shared_bytes {
     return block_ ? std::string_view(bytes(), block_->size) : std::string_view();
   }
   std::size_t size() const noexcept { return block_ ? block_->size : 0; }
+  // How many handles share the bytes (0 for null): for tests and assertions, as with shared_ptr.
+  std::uint32_t use_count() const noexcept {
+    return block_ ? block_->references.load(std::memory_order_relaxed) : 0;
+  }
 
   friend bool operator==(const shared_bytes& value, std::nullptr_t) noexcept {
     return !value.block_;

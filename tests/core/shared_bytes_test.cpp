@@ -53,20 +53,35 @@ TEST(SharedBytesTest, AssignmentReplacesAndSelfAssignmentKeeps) {
   EXPECT_EQ(other.view(), "new");
 }
 
-TEST(SharedBytesTest, CopiesOnManyThreadsLeaveTheBytesIntact) {
+TEST(SharedBytesTest, CopiesOnManyThreadsCountEveryReference) {
   const shared_bytes value = shared_bytes::copy_of(std::string(1000, 'x'));
   std::vector<std::thread> threads;
   threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
+    // Each thread holds its captured copy until it ends, and makes and drops 100,000 more: a
+    // count that lost an update on any of them would not come back to exactly 1.
     threads.emplace_back([value] {
-      for (int i = 0; i < 10000; ++i) {
+      for (int i = 0; i < 100000; ++i) {
         const shared_bytes copy = value;  // NOLINT(performance-unnecessary-copy-initialization)
         ASSERT_EQ(copy.size(), 1000u);
       }
     });
   }
   for (auto& thread : threads) thread.join();
+  EXPECT_EQ(value.use_count(), 1u);
   EXPECT_EQ(value.view(), std::string(1000, 'x'));
+}
+
+TEST(SharedBytesTest, UseCountFollowsCopiesAndReleases) {
+  shared_bytes value = shared_bytes::copy_of("v");
+  EXPECT_EQ(value.use_count(), 1u);
+  {
+    const shared_bytes copy = value;  // NOLINT(performance-unnecessary-copy-initialization)
+    EXPECT_EQ(value.use_count(), 2u);
+  }
+  EXPECT_EQ(value.use_count(), 1u);
+  value = nullptr;
+  EXPECT_EQ(value.use_count(), 0u);
 }
 
 }  // namespace
