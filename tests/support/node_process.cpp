@@ -130,7 +130,12 @@ bool ping_answers_200(const std::string& host, std::uint16_t port) {
 
 }  // namespace
 
+// KVTEST_KVNODE runs the tests against another build, e.g. to show that a new test fails on
+// the release before a fix.
 std::string kvnode_binary() {
+  if (const char* other = std::getenv("KVTEST_KVNODE"); other != nullptr && *other != '\0') {
+    return other;
+  }
   return KVNODE_BINARY;
 }
 
