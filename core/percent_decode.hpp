@@ -1,5 +1,5 @@
-// Percent-decoding of URI path segments and query values (RFC 3986), which Pistache leaves
-// to us. Malformed escapes are reported, never guessed at.
+// Percent-decoding of URI path segments and query values (RFC 3986), which the HTTP parser
+// leaves to us. Malformed escapes are reported, never guessed at.
 #pragma once
 
 #include <optional>

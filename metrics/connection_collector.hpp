@@ -1,5 +1,5 @@
 // kv_http_connections_open: the established TCP connections to the HTTP port, counted from
-// /proc/net/tcp{,6} at scrape time, since Pistache keeps its connection events private.
+// /proc/net/tcp{,6} at scrape time, so that it counts what the kernel holds, accepted or not.
 #pragma once
 
 #include <prometheus/collectable.h>

@@ -148,10 +148,20 @@ int run_node(const node_config& config) {
   if (const auto counters = runtime.log_counters()) {
     metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
   }
-  http::http_server server(
-      {config.http_listen.host, config.http_listen.port, config.http_threads, config.max_key_bytes,
-       config.max_value_bytes, config.node_id, KVACTOR_VERSION},
-      runtime.api(), feed, metrics);
+  http::server_options http_options;
+  http_options.host = config.http_listen.host;
+  http_options.port = config.http_listen.port;
+  http_options.threads = config.http_threads;
+  http_options.max_key_bytes = config.max_key_bytes;
+  http_options.max_value_bytes = config.max_value_bytes;
+  http_options.node_id = config.node_id;
+  http_options.version = KVACTOR_VERSION;
+  http_options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  http_options.max_request_bytes = config.max_request_bytes;
+  http_options.browser.allowed_hosts =
+      config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
+  http_options.browser.cors_origins = config.cors_origins;
+  http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
   metrics.add_collectable(
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
   // Before the listener opens: a write served by a partition that has not loaded its data yet

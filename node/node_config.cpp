@@ -226,6 +226,24 @@ std::vector<std::string> read_split_points(const file_value& value) {
   return points;
 }
 
+// An array of non-empty strings without control characters (they go into HTTP headers).
+std::vector<std::string> read_string_list(const file_value& value) {
+  const toml::array* array = value.node().as_array();
+  if (array == nullptr) value.fail("must be an array of strings");
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const file_value item = value.element(i, *array->get(i));
+    const auto* text = item.node().as_string();
+    if (text == nullptr || text->get().empty()) item.fail("must be a non-empty string");
+    const std::string& s = text->get();
+    if (std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      item.fail("must not contain control characters");
+    }
+    items.push_back(s);
+  }
+  return items;
+}
+
 // One key a config file may set, and how its value lands in node_config.
 struct file_key {
   std::string_view table;
@@ -249,6 +267,14 @@ constexpr file_key kFileKeys[] = {
     {"http", "drain_seconds",
      [](const file_value& v, node_config& c) {
        c.drain_seconds = static_cast<int>(v.integer(0, 3600));
+     }},
+    {"http", "allowed_hosts",
+     [](const file_value& v, node_config& c) { c.allowed_hosts = read_string_list(v); }},
+    {"http", "cors_origins",
+     [](const file_value& v, node_config& c) { c.cors_origins = read_string_list(v); }},
+    {"http", "idle_timeout_seconds",
+     [](const file_value& v, node_config& c) {
+       c.idle_timeout_seconds = static_cast<int>(v.integer(1, 3600));
      }},
     {"feed", "zmq_endpoint",
      [](const file_value& v, node_config& c) { c.feed_endpoint = v.parsed(parse_feed_endpoint); }},
@@ -296,6 +322,10 @@ constexpr file_key kFileKeys[] = {
     {"limits", "max_value_bytes",
      [](const file_value& v, node_config& c) {
        c.max_value_bytes = static_cast<std::size_t>(v.integer(1, std::int64_t{512} << 20));
+     }},
+    {"limits", "max_request_bytes",
+     [](const file_value& v, node_config& c) {
+       c.max_request_bytes = static_cast<std::size_t>(v.integer(1024, std::int64_t{1} << 31));
      }},
     {"log", "level",
      [](const file_value& v, node_config& c) { c.log_level = v.parsed(parse_log_level); }},

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,6 +27,13 @@ struct node_config {
   listen_address http_listen;
   int http_threads = 2;
   int drain_seconds = 0;
+  // A request must arrive whole within this time of its first byte (408 otherwise), and an
+  // idle keep-alive connection, or one that stops reading its answer, is closed after it.
+  int idle_timeout_seconds = 60;
+  // Host header names served (empty: the default for the listen address, see browser_guard);
+  // origins whose pages may write across origins.
+  std::optional<std::vector<std::string>> allowed_hosts;
+  std::vector<std::string> cors_origins;
   // [feed]
   std::string feed_endpoint = "tcp://127.0.0.1:5556";
   std::size_t history_events = 100000;
@@ -48,6 +56,8 @@ struct node_config {
   // [limits]
   std::size_t max_key_bytes = 250;
   std::size_t max_value_bytes = 1048576;
+  // A whole request body; 0: room for the largest value base64-encoded in JSON.
+  std::size_t max_request_bytes = 0;
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
 };

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config curl
-  libcaf-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
+  libcaf-dev libhttp-parser-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
 )

@@ -408,7 +408,8 @@ std::optional<nlohmann::json> event_of_put(NodeProcess& node, const std::string&
   address.sin_port = htons(node.http_port());
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::optional<nlohmann::json> event;
-  const std::string request = "GET /v1/watch?prefix=" + key + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request =
+      "GET /v1/watch?prefix=" + key + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   KvClient client(node.host(), node.http_port());
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
       ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==

@@ -1,9 +1,7 @@
-// One request's response side: the Pistache writer, moved off the handler thread so that an
-// actor thread can answer later. It counts as in flight, and is measured, until the last holder
-// lets go of it.
+// One request's answer: the connection it goes out on, held so that an actor thread can answer
+// later. It counts as in flight, and is measured, until the last holder lets go of it; one
+// that is let go without an answer answers 503, so that no client waits forever.
 #pragma once
-
-#include <pistache/http.h>
 
 #include <chrono>
 #include <memory>
@@ -12,21 +10,29 @@
 #include <string>
 #include <string_view>
 
+#include "transports/http/connection.hpp"
+#include "transports/http/request.hpp"
 #include "transports/http/route_table.hpp"
 #include "transports/http/server_context.hpp"
 
 namespace kv::http {
 
+// The Content-Types the handlers answer with.
+namespace content_type {
+inline constexpr std::string_view json = "application/json";
+inline constexpr std::string_view octet_stream = "application/octet-stream";
+inline constexpr std::string_view text = "text/plain";
+}  // namespace content_type
+
 class exchange {
  public:
-  exchange(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer,
-           server_context& context);
+  exchange(const request& req, connection_ptr conn, server_context& context);
   ~exchange();
   exchange(const exchange&) = delete;
   exchange& operator=(const exchange&) = delete;
 
   // The body is left out in answer to HEAD, its headers (Content-Length, Content-Type) are not.
-  void send(int status, std::string_view body, const Pistache::Http::Mime::MediaType& type);
+  void send(int status, std::string_view body, std::string_view type);
   void send_empty(int status);
   void send_json(int status, const nlohmann::json& body);
   void send_error(int status, std::string_view code, std::string_view message);
@@ -36,18 +42,19 @@ class exchange {
   method request_method() const { return method_; }
   // The matched route, for the metrics; unset for a path no route knows.
   void set_route(enum route matched) { route_ = matched; }
-  // For answers written around the writer (streams), which still count in the metrics.
+  // For answers written around send() (streams), which still count in the metrics.
   void set_status(int status) { status_ = status; }
 
   // Whether the client may send another request on this connection after the response.
   bool keep_alive() const { return keep_alive_; }
-  Pistache::Http::ResponseWriter& writer() { return writer_; }
+  bool http10() const { return http10_; }
+  const connection_ptr& conn() const { return conn_; }
   server_context& context() { return context_; }
 
  private:
   void write_response(int status, std::string_view content_type, std::string_view body);
 
-  Pistache::Http::ResponseWriter writer_;
+  connection_ptr conn_;
   server_context& context_;
   bool keep_alive_;
   bool http10_;

@@ -6,8 +6,8 @@
 namespace kv::http {
 namespace {
 
-constexpr std::array<const char*, method_count> method_names = {"GET",  "HEAD",   "PUT",
-                                                                "POST", "DELETE", "OTHER"};
+constexpr std::array<const char*, method_count> method_names = {"GET",    "HEAD",    "PUT",  "POST",
+                                                                "DELETE", "OPTIONS", "OTHER"};
 
 // Family::Add is thread-safe and returns the same series for the same labels, so racing
 // first uses agree; afterwards the cached pointer is read without a lock.

@@ -1,10 +1,14 @@
-// Pistache endpoint set-up and the dispatcher that sends each request to its handler.
+// The HTTP server: a listening socket, http.threads reactors, and the dispatcher that sends
+// each parsed request to its handler.
 #include "transports/http/http_server.hpp"
 
-#include <pistache/endpoint.h>
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
 #include "transports/http/http_error.hpp"
+#include "transports/http/listener.hpp"
+#include "transports/http/reactor.hpp"
 #include "transports/http/routes.hpp"
 
 namespace kv::http {
@@ -23,7 +27,7 @@ bool touches_keys(route r) {
   }
 }
 
-void dispatch(const route_match& match, method m, const Request& request, const exchange_ptr& ex) {
+void dispatch(const route_match& match, method m, const request& req, const exchange_ptr& ex) {
   if (ex->context().phase.load(std::memory_order_relaxed) == node_phase::recovering &&
       touches_keys(match.route)) {
     return ex->send_error(503, "unavailable", "node is recovering its data from disk");
@@ -31,15 +35,15 @@ void dispatch(const route_match& match, method m, const Request& request, const 
   switch (match.route) {
     case route::key:
     case route::compat_get:
-      return serve_key(match, m, request, ex);
+      return serve_key(match, m, req, ex);
     case route::keys:
-      return m == method::get ? serve_list(request, ex) : serve_batch(request, ex);
+      return m == method::get ? serve_list(req, ex) : serve_batch(req, ex);
     case route::watch:
-      return serve_watch(request, ex);
+      return serve_watch(req, ex);
     case route::compat_set:
-      return serve_batch(request, ex);
+      return serve_batch(req, ex);
     case route::compat_search:
-      return serve_search(request, ex);
+      return serve_search(req, ex);
     case route::compat_dump:
       return serve_dump(ex);
     case route::ping:
@@ -53,58 +57,58 @@ void dispatch(const route_match& match, method m, const Request& request, const 
   }
 }
 
-class request_handler : public Pistache::Http::Handler {
- public:
-  HTTP_PROTOTYPE(request_handler)
-
-  explicit request_handler(std::shared_ptr<server_context> context)
-      : context_(std::move(context)) {}
-
-  void onRequest(const Request& request, Pistache::Http::ResponseWriter writer) override {
-    auto ex = std::make_shared<exchange>(request, std::move(writer), *context_);
-    try {
-      const auto match = match_route(request.resource());
-      if (!match) {
-        return ex->send_error(404, "not_found", "no route " + request.resource());
-      }
-      ex->set_route(match->route);
-      const method m = ex->request_method();
-      if (!allows(match->route, m)) {
-        ex->add_header("Allow", allowed_methods(match->route));
-        return ex->send_error(405, "method_not_allowed",
-                              "allowed methods: " + allowed_methods(match->route));
-      }
-      dispatch(*match, m, request, ex);
-    } catch (const http_error& error) {
-      ex->send_error(error.status, error.code, error.message);
-    } catch (const std::exception& error) {
-      spdlog::error("{} {} failed: {}", Pistache::Http::methodString(request.method()),
-                    request.resource(), error.what());
-      ex->send_error(500, "internal", "internal error");
-    }
+// A browser asking, for a page of an allowed origin, whether it may send this request.
+void answer_preflight(const route_match& match, const request& req, const exchange_ptr& ex) {
+  ex->add_header("Access-Control-Allow-Methods", allowed_methods(match.route));
+  if (const auto headers = req.header("Access-Control-Request-Headers")) {
+    ex->add_header("Access-Control-Allow-Headers", *headers);
   }
-
- private:
-  std::shared_ptr<server_context> context_;
-};
-
-// Room for the largest value base64-encoded inside JSON, plus headers.
-std::size_t request_size_limit(std::size_t max_value_bytes) {
-  return max_value_bytes / 3 * 4 + 4 + (64 << 10);
+  ex->add_header("Access-Control-Max-Age", "600");
+  ex->send_empty(204);
 }
 
-std::string unbracketed(const std::string& host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    return host.substr(1, host.size() - 2);
+void handle(server_context& context, request& req, const connection_ptr& conn) {
+  auto ex = std::make_shared<exchange>(req, conn, context);
+  try {
+    const auto match = match_route(req.path());
+    if (!match) {
+      if (auto refusal = context.guard.check(req)) throw std::move(*refusal);
+      return ex->send_error(404, "not_found", "no route " + std::string(req.path()));
+    }
+    ex->set_route(match->route);
+    if (auto refusal = context.guard.check(req)) throw std::move(*refusal);
+    const method m = req.request_method();
+    if (const auto origin = context.guard.allowed_origin(req)) {
+      ex->add_header("Access-Control-Allow-Origin", *origin);
+      ex->add_header("Vary", "Origin");
+      if (m == method::options) return answer_preflight(*match, req, ex);
+      ex->add_header("Access-Control-Expose-Headers", "X-Kv-Version");
+    }
+    if (!allows(match->route, m)) {
+      ex->add_header("Allow", allowed_methods(match->route));
+      return ex->send_error(405, "method_not_allowed",
+                            "allowed methods: " + allowed_methods(match->route));
+    }
+    dispatch(*match, m, req, ex);
+  } catch (const http_error& error) {
+    ex->send_error(error.status, error.code, error.message);
+  } catch (const std::exception& error) {
+    spdlog::error("{} failed: {}", req.path(), error.what());
+    ex->send_error(500, "internal", "internal error");
   }
-  return host;
+}
+
+// Room for the largest value base64-encoded inside JSON, with the JSON around it.
+std::size_t default_request_limit(std::size_t max_value_bytes) {
+  return max_value_bytes / 3 * 4 + 4 + (64 << 10);
 }
 
 }  // namespace
 
 struct http_server::impl {
   std::shared_ptr<server_context> context;
-  std::unique_ptr<Pistache::Http::Endpoint> endpoint;
+  std::unique_ptr<listener> socket;
+  std::vector<std::shared_ptr<reactor>> reactors;
 };
 
 http_server::http_server(server_options options, store_api store, feed_api feed,
@@ -120,23 +124,27 @@ http_server::~http_server() {
 
 void http_server::start() {
   const auto& options = impl_->context->options;
-  const Pistache::Address address(unbracketed(options.host), Pistache::Port(options.port));
-  impl_->endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
-  // NoDelay: streamed answers go out as a head and then chunks, which Nagle's algorithm would
-  // hold back until the client's delayed ACK.
-  impl_->endpoint->init(
-      Pistache::Http::Endpoint::options()
-          .threads(options.threads)
-          .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
-          .maxRequestSize(request_size_limit(options.max_value_bytes))
-          .headerTimeout(options.idle_timeout)
-          .keepaliveTimeout(options.idle_timeout));
-  impl_->endpoint->setHandler(std::make_shared<request_handler>(impl_->context));
-  impl_->endpoint->serveThreaded();
+  impl_->socket = std::make_unique<listener>(options.host, options.port);
+  connection_options settings;
+  settings.limits.max_head_bytes = options.max_head_bytes;
+  settings.limits.max_body_bytes = options.max_request_bytes != 0
+                                       ? options.max_request_bytes
+                                       : default_request_limit(options.max_value_bytes);
+  settings.idle_timeout = options.idle_timeout;
+  settings.on_request = [context = impl_->context](request& req, const connection_ptr& conn) {
+    handle(*context, req, conn);
+  };
+  settings.on_refused = [context = impl_->context](int status) {
+    context->http.record(std::nullopt, method::other, status, {});
+  };
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    impl_->reactors.push_back(std::make_shared<reactor>(impl_->socket->fd(), settings));
+  }
+  for (const auto& r : impl_->reactors) r->start();
 }
 
 std::uint16_t http_server::port() const {
-  return impl_->endpoint->getPort();
+  return impl_->socket ? impl_->socket->port() : 0;
 }
 
 void http_server::set_phase(node_phase phase) {
@@ -148,9 +156,9 @@ std::size_t http_server::in_flight() const {
 }
 
 void http_server::stop() {
-  if (!impl_->endpoint) return;
-  impl_->endpoint->shutdown();
-  impl_->endpoint.reset();
+  for (const auto& r : impl_->reactors) r->stop();
+  impl_->reactors.clear();
+  impl_->socket.reset();
 }
 
 }  // namespace kv::http

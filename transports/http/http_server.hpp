@@ -1,4 +1,4 @@
-// The HTTP transport: serves contract section 2 over Pistache, translating each request into
+// The HTTP transport: serves contract section 2 over HTTP/1.1, translating each request into
 // store_api calls that answer from actor threads, so no HTTP thread ever waits on an actor.
 #pragma once
 
@@ -10,6 +10,7 @@
 
 #include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
+#include "transports/http/browser_guard.hpp"
 
 namespace kv::metrics {
 class node_metrics;
@@ -25,9 +26,17 @@ struct server_options {
   std::size_t max_value_bytes = 1048576;
   std::string node_id = "node-1";
   std::string version;
-  // A connection that sends no request for this long is closed (Pistache's header and
-  // keep-alive timeouts). Streams that keep writing stay open: see chunked_stream.
+  // A request must arrive whole within this time of its first byte (408 otherwise); a
+  // connection that sends no request for this long is closed, as is one that stops reading
+  // its answer. Streams stay open as long as the client reads them.
   std::chrono::milliseconds idle_timeout{60000};
+  // The request line and headers together (414 or 431 past it).
+  std::size_t max_head_bytes = 64 << 10;
+  // A whole request body (413 past it, before it is read); 0: room for the largest value
+  // base64-encoded in JSON (limits.max_request_bytes).
+  std::size_t max_request_bytes = 0;
+  // Which Host headers and cross-origin writers are served; the default serves any.
+  browser_policy browser;
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or

@@ -34,7 +34,7 @@ void get_key(std::string key, const exchange_ptr& ex) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     ex->add_header("X-Kv-Version", std::to_string(found->version));
-    ex->send(200, found->value.view(), MIME(Application, OctetStream));
+    ex->send(200, found->value.view(), content_type::octet_stream);
   };
   ex->context().store.get(std::move(key), std::move(done));
 }
@@ -47,8 +47,7 @@ void put_key(std::string key, shared_bytes value, std::optional<std::uint64_t> e
     if (outcome->status == write_status::conflict) {
       return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
     }
-    ex->send(200, write_reply_json(key, outcome->version, outcome->created),
-             MIME(Application, Json));
+    ex->send(200, write_reply_json(key, outcome->version, outcome->created), content_type::json);
   };
   ex->context().store.put(std::move(key), std::move(value), expected, std::move(done));
 }
@@ -95,6 +94,7 @@ void serve_key(const route_match& match, method m, const Request& request, const
                      query_unsigned(request, "if_version"), ex);
     case method::del:
       return delete_key(std::move(key), query_unsigned(request, "if_version"), ex);
+    case method::options:
     case method::other:
       break;  // the dispatcher answers 405 before it gets here
   }

@@ -135,7 +135,7 @@ void serve_list(const Request& request, const exchange_ptr& ex) {
   const bool with_values = query.with_values;
   ex->context().store.list(std::move(query), [ex, with_values](std::optional<list_page> page) {
     if (!page) return reply_unavailable(ex);
-    ex->send(200, page_json(*page, with_values), MIME(Application, Json));
+    ex->send(200, page_json(*page, with_values), content_type::json);
   });
 }
 

@@ -46,7 +46,7 @@ void reply_unavailable(const exchange_ptr& ex) {
 // A fixed body: building and dumping a JSON document for it cost a handful of allocations on
 // the route that load balancers and benchmarks call most.
 void serve_ping(const exchange_ptr& ex) {
-  ex->send(200, R"({"status":"ok"})", MIME(Application, Json));
+  ex->send(200, R"({"status":"ok"})", content_type::json);
 }
 
 void serve_readiness(const exchange_ptr& ex) {
@@ -62,9 +62,7 @@ void serve_metrics(const exchange_ptr& ex) {
     if (!partitions) return reply_unavailable(ex);
     auto& metrics = ex->context().metrics;
     metrics.update_partitions(*partitions);
-    ex->send(
-        200, metrics.render(),
-        Pistache::Http::Mime::MediaType::fromString("text/plain; version=0.0.4; charset=utf-8"));
+    ex->send(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

@@ -16,18 +16,16 @@ std::string key_from_path(std::string_view raw_key, std::size_t max_key_bytes) {
   return std::move(*key);
 }
 
-std::optional<std::string> query_text(const Pistache::Http::Request& request,
-                                      const std::string& name) {
-  const auto raw = request.query().get(name);
+std::optional<std::string> query_text(const request& req, const std::string& name) {
+  const auto raw = req.query(name);
   if (!raw) return std::nullopt;
   auto decoded = percent_decode(*raw, plus_means::space);
   if (!decoded) throw bad_request("malformed percent-encoding in query parameter " + name);
   return decoded;
 }
 
-std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& request,
-                                            const std::string& name) {
-  const auto text = query_text(request, name);
+std::optional<std::uint64_t> query_unsigned(const request& req, const std::string& name) {
+  const auto text = query_text(req, name);
   if (!text) return std::nullopt;
   return parse_unsigned(*text, name);
 }
@@ -42,8 +40,8 @@ std::uint64_t parse_unsigned(const std::string& text, const std::string& name) {
   return number;
 }
 
-bool query_flag(const Pistache::Http::Request& request, const std::string& name) {
-  const auto text = query_text(request, name);
+bool query_flag(const request& req, const std::string& name) {
+  const auto text = query_text(req, name);
   if (!text || *text == "false" || *text == "0") return false;
   if (*text == "true" || *text == "1" || text->empty()) return true;
   throw bad_request(name + " must be true or false, got \"" + *text + "\"");

@@ -2,13 +2,13 @@
 // http_error that the client gets back.
 #pragma once
 
-#include <pistache/http.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "transports/http/request.hpp"
 
 namespace kv::http {
 
@@ -16,13 +16,11 @@ namespace kv::http {
 std::string key_from_path(std::string_view raw_key, std::size_t max_key_bytes);
 
 // A decoded query parameter ('+' is a space), or nothing when absent.
-std::optional<std::string> query_text(const Pistache::Http::Request& request,
-                                      const std::string& name);
-std::optional<std::uint64_t> query_unsigned(const Pistache::Http::Request& request,
-                                            const std::string& name);
+std::optional<std::string> query_text(const request& req, const std::string& name);
+std::optional<std::uint64_t> query_unsigned(const request& req, const std::string& name);
 // `text` as a non-negative decimal integer; a 400 naming `name` (a parameter or header) if not.
 std::uint64_t parse_unsigned(const std::string& text, const std::string& name);
-bool query_flag(const Pistache::Http::Request& request, const std::string& name);
+bool query_flag(const request& req, const std::string& name);
 
 // A value must fit limits.max_value_bytes (413 otherwise).
 void check_value_size(std::size_t size, std::size_t max_value_bytes);

@@ -25,8 +25,9 @@ enum class route {
 };
 inline constexpr std::size_t route_count = 11;
 
-enum class method { get, head, put, post, del, other };  // other: any method no route takes
-inline constexpr std::size_t method_count = 6;
+// options: CORS preflights; other: any method no route takes.
+enum class method { get, head, put, post, del, options, other };
+inline constexpr std::size_t method_count = 7;
 
 struct route_match {
   enum route route;

@@ -2,14 +2,13 @@
 // exchange (possibly later, from an actor thread) or throws http_error.
 #pragma once
 
-#include <pistache/http.h>
-
 #include "transports/http/exchange.hpp"
+#include "transports/http/request.hpp"
 #include "transports/http/route_table.hpp"
 
 namespace kv::http {
 
-using Pistache::Http::Request;
+using Request = request;
 
 // /v1/keys/{key} and /get/{key}
 void serve_key(const route_match& match, method m, const Request& request, const exchange_ptr& ex);

@@ -20,13 +20,15 @@ struct server_context {
         store(std::move(store_in)),
         feed(std::move(feed_in)),
         metrics(metrics_in),
-        http(metrics_in.registry()) {}
+        http(metrics_in.registry()),
+        guard(options.browser) {}
 
   const server_options options;
   const store_api store;
   const feed_api feed;
   metrics::node_metrics& metrics;
   http_metrics http;
+  const browser_guard guard;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<node_phase> phase{node_phase::starting};
   std::atomic<std::size_t> in_flight{0};

@@ -2,9 +2,6 @@
 // the newest event, then each event goes out as "id: REV\ndata: JSON\n\n"; a client resumes
 // with Last-Event-ID or ?since_rev=REV.
 #include <fmt/format.h>
-#include <pistache/peer.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "transports/http/chunked_stream.hpp"
 #include "transports/http/request_params.hpp"
@@ -16,16 +13,10 @@ namespace {
 // One watch stream: SSE framing over a raw chunked response, written from the watcher actor.
 class sse_stream : public watch_output {
  public:
-  // Runs on the HTTP thread that serves this connection, the only thread that closes its
-  // descriptor, so the descriptor duplicated here is certainly this connection's. Owning a
-  // duplicate is what lets disconnect() cut the connection from another thread without racing
-  // that close (and hitting a new connection that reused the number).
-  explicit sse_stream(const exchange_ptr& ex)
-      : connection_(::dup(ex->writer().peer()->fd())), stream_(ex, 200, "text/event-stream") {}
+  explicit sse_stream(const exchange_ptr& ex) : stream_(ex, 200, "text/event-stream") {}
 
   ~sse_stream() override {
     end();  // a stream nobody ended (a message dropped at shutdown) must not leave a client hanging
-    if (connection_ >= 0) ::close(connection_);
   }
   sse_stream(const sse_stream&) = delete;
   sse_stream& operator=(const sse_stream&) = delete;
@@ -66,14 +57,7 @@ class sse_stream : public watch_output {
   void finish() override { end(); }
 
   void disconnect() override {
-    if (connection_ >= 0) {
-      // Whichever descriptor closes last resets the connection and discards the megabytes the
-      // client never read, rather than keeping them until it reads or times out; the shutdown
-      // makes the HTTP thread see the connection end, drop what it queued and close its own.
-      const linger reset{1, 0};
-      ::setsockopt(connection_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-      ::shutdown(connection_, SHUT_RDWR);
-    }
+    stream_.disconnect();
     end();
   }
 
@@ -84,7 +68,6 @@ class sse_stream : public watch_output {
     stream_.finish();
   }
 
-  int connection_;
   chunked_stream stream_;
   bool ended_ = false;
 };
@@ -92,9 +75,8 @@ class sse_stream : public watch_output {
 // Last-Event-ID (sent by a reconnecting EventSource) wins over since_rev, which stays in the
 // URL the client reconnects to. An empty Last-Event-ID means the client has no event yet.
 std::optional<std::uint64_t> resume_after(const Request& request) {
-  if (const auto header = request.headers().tryGetRaw("Last-Event-ID")) {
-    const std::string value = header->value();
-    if (!value.empty()) return parse_unsigned(value, "Last-Event-ID");
+  if (const auto header = request.header("Last-Event-ID"); header && !header->empty()) {
+    return parse_unsigned(std::string(*header), "Last-Event-ID");
   }
   return query_unsigned(request, "since_rev");
 }

@@ -1,5 +1,5 @@
-// Pistache closes connections that send no request for the idle timeout, and a streaming
-// response is such a connection: a watch stream must outlive that timeout as long as it writes.
+// A connection that sends no request for the idle timeout is closed, and a streaming response
+// is such a connection: a watch stream must outlive that timeout as long as it writes.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
