@@ -71,7 +71,7 @@ const libraryOwners = programsBuilt
   ? owningPackages([...new Set(binaries.flatMap(sharedLibraries))])
   : [];
 
-test('two stages on the local Debian 12 base; the build one uses the install script of make', () => {
+test('two stages on the local Debian 12 base; the build one runs make\'s install script', () => {
   assert.equal(stages.length, 2);
   assert.equal(build.from, baseImage);
   assert.equal(runtime.from, baseImage);
