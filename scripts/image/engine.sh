@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Prints the container engine that builds and runs the image: docker when its daemon answers,
-# else podman, which it installs and configures for a root without every capability.
+# else podman, configured for a root without every capability. Installs what the image needs.
 set -euo pipefail
 
-if ! command -v podman >/dev/null && command -v docker >/dev/null && docker info >/dev/null 2>&1
-then
+"$(dirname "$0")/../install-deps.sh" --image >&2
+
+if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
   echo docker
   exit 0
 fi
-
-"$(dirname "$0")/../install-deps.sh" --image >&2
 
 # Root in a VM or container may lack CAP_SYS_RESOURCE: podman's default limits of open files and
 # processes for root (over a million) are then refused, so containers get this machine's own
