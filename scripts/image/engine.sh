@@ -12,9 +12,9 @@ fi
 
 # Root in a VM or container may lack CAP_SYS_RESOURCE: podman's default limits of open files and
 # processes for root (over a million) are then refused, so containers get this machine's own
-# (podman itself runs with at most kernel.pid_max processes, and a container cannot get more). runc
-# copes with a mix of cgroup v1 and v2 mounts; netavark and the file events log need neither
-# CNI plugins nor journald.
+# (podman itself runs with at most kernel.pid_max processes, and a container cannot get more).
+# runc copes with a mix of cgroup v1 and v2 mounts; netavark and the file events log need
+# neither CNI plugins nor journald.
 dropin=/etc/containers/containers.conf.d/kvactor.conf
 nofile=$(ulimit -Hn)
 nproc=$(ulimit -Hu)
