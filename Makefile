@@ -1,10 +1,14 @@
-# The two commands of the README: `make run` and `make test`. Everything else is CMake.
+# The two commands of the README: `make run` and `make test`. Everything else is CMake, but for
+# the container image: `make image` and `make image-test` (docs/deploy.md).
 BUILD_TYPE ?= Release
 BUILD_DIR  ?= build/$(shell echo $(BUILD_TYPE) | tr A-Z a-z)
 JOBS       ?= $(shell nproc)
 CONFIG     ?=
+VERSION    := $(shell grep -m1 -o 'project.kvactor VERSION [0-9.]*' CMakeLists.txt | cut -d' ' -f3)
+IMAGE      ?= kvactor:$(VERSION)
 
-.PHONY: deps configure build programs run test bench bench-durability format clean
+.PHONY: deps configure build programs run test image image-test bench bench-durability format \
+  clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +29,15 @@ run: programs
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+# podman (installed and set up when missing) or docker: scripts/image/. Not part of `make test`:
+# it takes minutes and sets up containers as root.
+image:
+	@scripts/image/build.sh $(IMAGE)
+
+# Runs the image as a user would, each check printed, and exits non-zero if any failed.
+image-test: image
+	@tests/deploy/image_container_test.sh $(IMAGE)
 
 bench:
 	@bench/run.sh $(BENCH_ARGS)

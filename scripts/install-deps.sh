@@ -25,6 +25,13 @@ if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf)
 fi
 
+# The container image's build and run (`make image`, `make image-test`) need only a container
+# engine, debootstrap for a base image without a registry, and curl to talk to the container:
+# `scripts/install-deps.sh --image`. The image's build stage installs the rest itself.
+if [[ "${1:-}" == "--image" ]]; then
+  packages=(podman runc netavark aardvark-dns catatonit iptables uidmap debootstrap curl)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

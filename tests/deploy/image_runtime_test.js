@@ -1,5 +1,5 @@
-// The container image, checked without a Docker engine: the Dockerfile's stages, and whether its
-// runtime stage installs the Debian package of every shared library the built kvnode loads.
+// The container image, checked without a container engine: the Dockerfile's stages, and whether
+// its runtime stage installs the Debian package of every shared library kvnode and kvctl load.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -10,11 +10,13 @@ const { test } = require('node:test');
 
 const files = require('./deploy_files');
 
-const kvnodeBinary = process.env.KVNODE_BINARY;
-const baseImage = 'debian:bookworm-slim';
-// Already in debian:bookworm-slim, as apt itself needs them.
+const binaries = [process.env.KVNODE_BINARY, process.env.KVCTL_BINARY];
+// Made by scripts/image/base-image.sh, as no registry may be reachable.
+const baseImage = 'localhost/kvactor-base:bookworm';
+// Already in every Debian base image, as apt itself needs them.
 const basePackages = ['libc6', 'libgcc-s1', 'libstdc++6'];
 
+const kvctlPath = '/usr/local/bin/kvctl';
 const stages = files.loadDockerfile();
 const [build, runtime] = stages;
 const config = files.parseToml(files.containerConfigText());
@@ -64,15 +66,18 @@ function owningPackages(libraries) {
   });
 }
 
-const libraryOwners = kvnodeBinary ? owningPackages(sharedLibraries(kvnodeBinary)) : [];
+const programsBuilt = binaries.every(Boolean);
+const libraryOwners = programsBuilt
+  ? owningPackages([...new Set(binaries.flatMap(sharedLibraries))])
+  : [];
 
-test('two stages on debian:bookworm-slim; the build one uses the install script of make', () => {
+test('two stages on the local Debian 12 base; the build one runs make\'s install script', () => {
   assert.equal(stages.length, 2);
   assert.equal(build.from, baseImage);
   assert.equal(runtime.from, baseImage);
   const runs = files.instructionArgs(build, 'RUN');
   assert.ok(runs.some((r) => r.startsWith('scripts/install-deps.sh')));
-  assert.ok(runs.some((r) => r.includes('--target kvnode')));
+  assert.ok(runs.some((r) => r.includes('--target kvnode kvctl')));
 });
 
 test('the runtime stage installs the packages of the runtime list', () => {
@@ -83,6 +88,13 @@ test('the runtime stage installs the packages of the runtime list', () => {
   assert.ok(install.includes('--no-install-recommends'));
 });
 
+// In a later layer, deleting them would not make the image any smaller.
+test('the runtime stage drops apt\'s lists and caches in the layer that installs', () => {
+  const install = files.instructionArgs(runtime, 'RUN').find((r) => r.includes('apt-get install'));
+  assert.match(install, /apt-get clean/);
+  assert.match(install, /rm -rf [^&]*\/var\/lib\/apt\/lists\/\*/);
+});
+
 test('the runtime stage runs kvnode as a non-root user on its config and data volume', () => {
   const [user] = onlyArgs(runtime, 'USER').split(':').map(Number);
   assert.ok(Number.isInteger(user) && user !== 0, 'a numeric non-root user');
@@ -90,31 +102,35 @@ test('the runtime stage runs kvnode as a non-root user on its config and data vo
   const command = JSON.parse(onlyArgs(runtime, 'CMD'));
   const copies = files.instructionArgs(runtime, 'COPY');
   assert.ok(copies.includes(`--from=${build.name} /src/build/release/bin/kvnode ${entrypoint[0]}`));
+  assert.ok(copies.includes(`--from=${build.name} /src/build/release/bin/kvctl ${kvctlPath}`));
   assert.equal(command[0], '--config');
   assert.ok(copies.includes(`deploy/kvnode.toml ${command[1]}`));
   assert.equal(onlyArgs(runtime, 'VOLUME'), config.node.data_dir);
 });
 
-test('the runtime stage exposes the HTTP and feed ports and checks readiness', () => {
+test('the runtime stage exposes the HTTP and feed ports and pings with kvctl', () => {
   const http = files.splitAddress(config.http.listen).port;
   const feed = files.splitAddress(config.feed.zmq_endpoint).port;
   const exposed = onlyArgs(runtime, 'EXPOSE').split(/\s+/).map(Number);
   assert.deepEqual(exposed.sort(), [http, feed].sort());
-  const readinessUrl = new RegExp(`http://127\\.0\\.0\\.1:${http}/v1/readiness`);
-  assert.match(onlyArgs(runtime, 'HEALTHCHECK'), readinessUrl);
+  const [, command] = /\bCMD\s+(\[.*\])$/.exec(onlyArgs(runtime, 'HEALTHCHECK'));
+  const args = JSON.parse(command);
+  assert.equal(args[0], kvctlPath);
+  assert.equal(args[args.indexOf('--url') + 1], `http://127.0.0.1:${http}`);
+  assert.equal(args.at(-1), 'ping');
 });
 
-test('the runtime stage installs the package of every shared library kvnode loads', () => {
-  assert.ok(kvnodeBinary, 'KVNODE_BINARY names the built kvnode');
+test('the runtime stage installs the package of every shared library kvnode and kvctl load', () => {
+  assert.ok(programsBuilt, 'KVNODE_BINARY and KVCTL_BINARY name the built programs');
   assert.ok(libraryOwners.length > 0, 'ldd found no libraries');
   const listed = new Set([...files.runtimePackages(), ...basePackages]);
   const missing = libraryOwners.filter(({ owner }) => !listed.has(owner));
   assert.deepEqual(missing, [], `add these packages to ${files.runtimePackagesFile}`);
 });
 
-test('the runtime list holds no package kvnode does not load, but curl for HEALTHCHECK', () => {
+test('the runtime list holds no package that neither kvnode nor kvctl loads', () => {
+  assert.ok(libraryOwners.length > 0, 'ldd found no libraries');
   const needed = new Set(libraryOwners.map(({ owner }) => owner));
   const extra = files.runtimePackages().filter((p) => !needed.has(p));
-  assert.deepEqual(extra, ['curl']);
-  assert.match(onlyArgs(runtime, 'HEALTHCHECK'), /CMD curl /);
+  assert.deepEqual(extra, []);
 });
