@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/feed_api.hpp"
@@ -25,6 +26,8 @@ struct server_options {
   std::size_t max_value_bytes = 1048576;
   std::string node_id = "node-1";
   std::string version;
+  // The ZeroMQ endpoint /v1/info tells clients to subscribe to; none: the feed is not reachable.
+  std::optional<std::string> feed_zmq_endpoint;
   // A connection that sends no request for this long is closed (Pistache's header and
   // keep-alive timeouts). Streams that keep writing stay open: see chunked_stream.
   std::chrono::milliseconds idle_timeout{60000};

@@ -53,6 +53,10 @@ zmq_publisher::zmq_publisher(const std::string& endpoint, int high_water_mark)
 
 zmq_publisher::~zmq_publisher() = default;
 
+std::string zmq_publisher::bound_endpoint() const {
+  return sockets_->socket.get(zmq::sockopt::last_endpoint);
+}
+
 bool zmq_publisher::publish(const feed_event_ptr& event) {
   auto& socket = sockets_->socket;
   // A plain PUB socket drops at a full queue without telling the sender. With XPUB_NODROP the
