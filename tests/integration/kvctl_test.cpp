@@ -784,10 +784,10 @@ TEST(KvctlUsageTest, EveryCommandHasHelp) {
   }
 }
 
-TEST(KvctlUsageTest, WatchHelpExplainsTheLinesTheTransportsAndTheDefaultFeed) {
+TEST(KvctlUsageTest, WatchHelpExplainsTheLinesTheTransportsAndWhereTheFeedIsFound) {
   const KvctlResult help = run_kvctl({"watch", "--help"});
   for (const std::string text : {"PUT KEY VALUE", "DELETE KEY", "\\xNN", "--json", "--sse",
-                                 "--since-rev", "tcp://127.0.0.1:5556", "KVCTL_FEED"}) {
+                                 "--since-rev", "advertises", "/v1/info", "KVCTL_FEED"}) {
     EXPECT_NE(help.out.find(text), std::string::npos) << text << " in:\n" << help.out;
   }
 }
