@@ -16,10 +16,12 @@ namespace kv {
 
 // Updated by the feed's actors, read by the metrics at scrape time.
 struct feed_counters {
-  std::atomic<std::uint64_t> events{0};             // published; each event once
-  std::atomic<std::uint64_t> publisher_dropped{0};  // events the publisher could not queue
-  std::atomic<std::uint64_t> watches_cut{0};        // watch streams closed for falling behind
-  std::atomic<std::int64_t> watches{0};             // watch streams open now
+  std::atomic<std::uint64_t> events{0};  // published; each event once
+  // Events some subscriber of a publisher could not take (for ZeroMQ: each overflow of a
+  // subscriber's queue, which costs it that event and maybe more that nobody reports).
+  std::atomic<std::uint64_t> publisher_dropped{0};
+  std::atomic<std::uint64_t> watches_cut{0};  // watch streams closed for falling behind
+  std::atomic<std::int64_t> watches{0};       // watch streams open now
 };
 
 // The transport's end of one watch stream, driven by one actor (never two calls at once).
@@ -51,8 +53,9 @@ class watch_output {
 class event_publisher {
  public:
   virtual ~event_publisher() = default;
-  // False when the event could not be queued: it is dropped for this transport. The event is
-  // shared, so a transport may keep it (without copying) until its bytes are sent.
+  // False when some subscriber could not take the event: it is lost for that subscriber (the
+  // others still get it). The event is shared, so a transport may keep it (without copying)
+  // until its bytes are sent.
   virtual bool publish(const feed_event_ptr& event) = 0;
 };
 using publisher_factory = std::function<std::unique_ptr<event_publisher>()>;

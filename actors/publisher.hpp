@@ -12,7 +12,8 @@
 namespace kv {
 
 // Waits until `make` has run on the new thread and rethrows what it threw; the actor has
-// exited then. Events it cannot publish are counted in counters->publisher_dropped.
+// exited then. Events some subscriber could not take are counted in
+// counters->publisher_dropped.
 caf::actor spawn_publisher(caf::actor_system& system, publisher_factory make,
                            std::shared_ptr<feed_counters> counters);
 

@@ -156,12 +156,16 @@ other control characters and bytes that are not UTF-8 as \xNN; in KEY a space pr
 event JSON exactly as the node sent it (the value in base64), for scripts.
 
 Transports:
-  ZeroMQ (the default): subscribes to the prefix on --feed. ZeroMQ connects in the background
-    and keeps retrying, so a node that is not there yet is waited for (after --timeout
-    seconds a WARNING says so); a subscription starts a moment after connecting. The feed
-    drops events for a subscriber that falls behind: without --prefix, every gap in a
-    partition's seq is reported on stderr as a WARNING; with a prefix, seq also skips the
-    partition's other keys, so a loss cannot be seen.
+  ZeroMQ (the default): subscribes to the prefix on the feed the node at --url advertises
+    (GET /v1/info; a wildcard host there, such as 0.0.0.0, means the host of --url). When the
+    node advertises none, or no ZeroMQ handshake with it completes within 2 seconds (or
+    --timeout, if shorter), a WARNING says so and the watch goes on over --sse.
+    With --feed (or KVCTL_FEED) that endpoint is used as given: ZeroMQ connects in the
+    background and keeps retrying, so a node that is not there yet is waited for (after
+    --timeout seconds a WARNING says so). A subscription starts a moment after connecting.
+    The feed drops events for a subscriber that falls behind: without --prefix, every gap
+    in a partition's seq is reported on stderr as a WARNING; with a prefix, seq also skips
+    the partition's other keys, so a loss cannot be seen.
   --sse: GET /v1/watch on --url. Nothing is missed or repeated: a dropped connection is
     resumed after the last event seen (Last-Event-ID), quietly when at once, else with a
     WARNING, for up to --timeout seconds of failed attempts. --since-rev R starts after
@@ -170,16 +174,19 @@ Transports:
     watch goes on.
 
 Runs until SIGINT (Ctrl-C) or SIGTERM, then exits 0; exits 1 with ERROR on stderr when the
-node cannot be reached (--sse) or sends something that is not a change feed.)";
+node cannot be reached over HTTP (--sse, or to ask where its feed is) or sends something that is
+not a change feed.)";
 
 void add_watch_command(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
   CLI::App* watch = add_command(app, "watch", "Print every change to the keys, one line each",
                                 kvctl::watch_command, chosen);
   watch->add_option("--prefix", args.prefix, "Only keys that start with P")->type_name("P");
-  watch->add_option("--feed", args.feed, "The node's ZeroMQ change feed (ignored with --sse)")
+  watch
+      ->add_option("--feed", args.feed,
+                   "The node's ZeroMQ change feed (default: the one the node at --url "
+                   "advertises; ignored with --sse)")
       ->envname("KVCTL_FEED")
       ->type_name("ENDPOINT")
-      ->capture_default_str()
       ->check(feed_endpoint);
   CLI::Option* sse =
       watch->add_flag("--sse", args.sse, "Watch over HTTP (server-sent events) on --url");

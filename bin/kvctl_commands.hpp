@@ -16,7 +16,6 @@ constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
 
 constexpr const char* default_url = "http://127.0.0.1:8080";
-constexpr const char* default_feed = "tcp://127.0.0.1:5556";
 
 // Everything the user said, filled in by the parser; each command reads the fields it has.
 struct invocation {
@@ -29,8 +28,8 @@ struct invocation {
   std::string prefix;
   std::string suffix;
   // watch
-  std::string feed = default_feed;  // the ZeroMQ endpoint
-  bool sse = false;                 // GET /v1/watch on `url` instead of ZeroMQ
+  std::string feed;  // the ZeroMQ endpoint; empty: the one the node at `url` advertises
+  bool sse = false;  // GET /v1/watch on `url` instead of ZeroMQ
   std::optional<std::uint64_t> since_rev;
 };
 

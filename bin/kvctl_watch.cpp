@@ -1,6 +1,10 @@
-// kvctl watch: one line per change of the feed until interrupted, over ZeroMQ (the default) or
-// server-sent events (--sse), with every loss the transport can see reported on stderr.
+// kvctl watch: one line per change of the feed until interrupted, over ZeroMQ (the default: the
+// feed the node advertises, or --feed) or server-sent events (--sse, or when ZeroMQ cannot reach
+// the node), with every loss the transport can see reported on stderr.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -10,6 +14,7 @@
 #include "bin/kvctl_commands.hpp"
 #include "bin/kvctl_interrupt.hpp"
 #include "client/event_line.hpp"
+#include "client/feed_discovery.hpp"
 #include "client/feed_subscriber.hpp"
 #include "client/kv_client.hpp"
 #include "client/seq_gaps.hpp"
@@ -55,16 +60,9 @@ std::string seconds_text(double seconds) {
   return text.str();
 }
 
-[[noreturn]] void watch_zmq(const invocation& args, watch_output& out) {
-  feed_subscriber feed(args.feed, args.prefix);
-  // ZeroMQ never reports a node that is not there; it retries in silence. Silence from a
-  // watch is normal, so the user is told when the connection itself has not come.
-  if (!feed.wait_for_connection(timeout_of(args))) {
-    out.warning("WARNING: no connection to the change feed at " + args.feed + " after " +
-                seconds_text(args.timeout_seconds) + " s; still trying");
-  }
-  // Each partition numbers all its events, so under a prefix subscription seq also jumps over
-  // the other keys of the partition: only the whole feed tells a loss from a filtered event.
+// Each partition numbers all its events, so under a prefix subscription seq also jumps over
+// the other keys of the partition: only the whole feed tells a loss from a filtered event.
+[[noreturn]] void follow_feed(feed_subscriber& feed, const invocation& args, watch_output& out) {
   std::optional<seq_gap_tracker> gaps;
   if (args.prefix.empty()) gaps.emplace();
   for (;;) {
@@ -75,6 +73,51 @@ std::string seconds_text(double seconds) {
     }
     print_event(out, args, message.event_json, event);
   }
+}
+
+// --feed: the user named the endpoint, so it is waited for however long it takes.
+[[noreturn]] void watch_given_feed(const invocation& args, watch_output& out) {
+  feed_subscriber feed(args.feed, args.prefix);
+  // ZeroMQ never reports a node that is not there; it retries in silence. Silence from a
+  // watch is normal, so the user is told when the connection itself has not come.
+  if (!feed.wait_for_connection(timeout_of(args))) {
+    out.warning("WARNING: no connection to the change feed at " + args.feed + " after " +
+                seconds_text(args.timeout_seconds) + " s; still trying");
+  }
+  follow_feed(feed, args, out);
+}
+
+// A reachable node answers a handshake within milliseconds; longer means its advertised
+// endpoint cannot be reached from here (a firewall, another network's address).
+constexpr std::chrono::milliseconds advertised_feed_wait{2000};
+
+// The feed the node at --url advertises, connected; or nothing, said on stderr, when the watch
+// should go over HTTP instead.
+std::unique_ptr<feed_subscriber> advertised_feed_of_node(const invocation& args,
+                                                         watch_output& out) {
+  const endpoint node = parse_url(args.url);
+  kv_client client(node, timeout_of(args));
+  const std::optional<std::string> advertised = advertised_feed(client.info(), node.host);
+  if (!advertised) {
+    out.warning("WARNING: " + args.url +
+                " advertises no ZeroMQ change feed; watching over HTTP (--sse) instead");
+    return nullptr;
+  }
+  std::unique_ptr<feed_subscriber> feed;
+  try {
+    feed = std::make_unique<feed_subscriber>(*advertised, args.prefix);
+  } catch (const std::invalid_argument& error) {
+    out.warning(std::string("WARNING: ") + error.what() + "; watching over HTTP (--sse) instead");
+    return nullptr;
+  }
+  const auto wait = std::min(advertised_feed_wait, timeout_of(args));
+  if (!feed->wait_for_connection(wait)) {
+    out.warning("WARNING: no connection to the change feed " + args.url + " advertises (" +
+                *advertised + ") within " + seconds_text(wait.count() / 1000.0) +
+                " s; watching over HTTP (--sse) instead");
+    return nullptr;
+  }
+  return feed;
 }
 
 std::string reset_warning(std::uint64_t rev, std::uint64_t oldest_rev) {
@@ -121,7 +164,9 @@ int watch_command(const invocation& args) {
   exit_on_interrupt(out.lock());
   try {
     if (args.sse) watch_sse(args, out);
-    watch_zmq(args, out);
+    if (!args.feed.empty()) watch_given_feed(args, out);
+    if (auto feed = advertised_feed_of_node(args, out)) follow_feed(*feed, args, out);
+    watch_sse(args, out);
   } catch (const unreachable_error& error) {
     out.warning("ERROR: cannot reach " + args.url + ": " + error.what());
   } catch (const std::exception& error) {

@@ -28,7 +28,10 @@ feed_subscriber::feed_subscriber(const std::string& endpoint, const std::string&
   sockets_->socket.set(zmq::sockopt::linger, 0);
   sockets_->socket.set(zmq::sockopt::subscribe, prefix);
   // Watched before connecting, so that a connection made at once is not missed.
-  if (zmq_socket_monitor(sockets_->socket.handle(), monitor_endpoint, ZMQ_EVENT_CONNECTED) != 0) {
+  // The handshake, not the TCP connection: a port where something other than a ZeroMQ
+  // publisher listens accepts the connection too.
+  if (zmq_socket_monitor(sockets_->socket.handle(), monitor_endpoint,
+                         ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0) {
     throw zmq::error_t();
   }
   sockets_->monitor.connect(monitor_endpoint);

@@ -23,7 +23,8 @@ class feed_subscriber {
   feed_subscriber(const feed_subscriber&) = delete;
   feed_subscriber& operator=(const feed_subscriber&) = delete;
 
-  // True once connected to the feed, false if not within `timeout` (ZeroMQ goes on trying).
+  // True once connected to a ZeroMQ publisher (handshake done), false if not within `timeout`
+  // (ZeroMQ goes on trying).
   // Call it once, before next().
   bool wait_for_connection(std::chrono::milliseconds timeout);
 

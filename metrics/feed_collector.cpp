@@ -18,8 +18,9 @@ std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
        MetricType::Counter,
        {series(read(c.events), MetricType::Counter)}},
       {"kv_feed_dropped_total",
-       "zmq: events not queued because a subscriber's queue was full (no subscriber of the key "
-       "got them); sse: watch streams closed because their client fell behind.",
+       "zmq: times a subscriber's queue was full, each costing that subscriber one event or "
+       "more (ZeroMQ does not tell how many); sse: watch streams closed because their client "
+       "fell behind.",
        MetricType::Counter,
        {series(read(c.publisher_dropped), MetricType::Counter, {{"transport", "zmq"}}),
         series(read(c.watches_cut), MetricType::Counter, {{"transport", "sse"}})}},

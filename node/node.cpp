@@ -13,6 +13,7 @@
 #include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
+#include "node/advertised_feed.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
@@ -135,10 +136,15 @@ int run_node(const node_config& config) {
   const std::size_t partition_count = options.table.partition_count();
   store_runtime runtime(std::move(options), feed_options_of(config));
   const feed_api feed = runtime.feed();
+  // Written on the publisher's thread before add_publisher returns.
+  std::string feed_bound;
   try {
-    feed.add_publisher([endpoint = config.feed_endpoint, hwm = config.zmq_high_water_mark] {
-      return std::make_unique<zmq_feed::zmq_publisher>(endpoint, hwm);
-    });
+    feed.add_publisher(
+        [&feed_bound, endpoint = config.feed_endpoint, hwm = config.zmq_high_water_mark] {
+          auto publisher = std::make_unique<zmq_feed::zmq_publisher>(endpoint, hwm);
+          feed_bound = publisher->bound_endpoint();
+          return publisher;
+        });
   } catch (const std::exception& error) {
     spdlog::critical("{}", error.what());
     return 1;
@@ -161,6 +167,8 @@ int run_node(const node_config& config) {
   http_options.browser.allowed_hosts =
       config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
   http_options.browser.cors_origins = config.cors_origins;
+  http_options.feed_zmq_endpoint =
+      advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
   metrics.add_collectable(
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
@@ -182,7 +190,7 @@ int run_node(const node_config& config) {
   server.set_phase(http::node_phase::serving);
   spdlog::info(
       "kvnode {} node {} serving HTTP on {}:{} and the change feed on {} with {} partitions",
-      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(), config.feed_endpoint,
+      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(), feed_bound,
       partition_count);
 
   int signal_number = 0;

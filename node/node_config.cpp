@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/tcp_endpoint.hpp"
+
 namespace kv {
 namespace {
 
@@ -83,6 +85,25 @@ std::string parse_feed_endpoint(const std::string& text) {
     if (text.starts_with(scheme) && text.size() > scheme.size()) return text;
   }
   throw std::invalid_argument("must be tcp://, ipc:// or inproc:// followed by an address");
+}
+
+// An endpoint a client in another process can connect to: a concrete host and port.
+std::string parse_feed_advertise(const std::string& text) {
+  const auto reject = [] {
+    return std::invalid_argument(
+        "must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port "
+        "from 1 to 65535, or ipc://PATH");
+  };
+  if (text.starts_with("ipc://") && text.size() > 6) return text;
+  const auto host = tcp_endpoint_host(text);
+  if (!host || host->empty() || is_wildcard_host(*host)) throw reject();
+  const std::string_view port = std::string_view(text).substr(text.rfind(':') + 1);
+  unsigned number = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (error != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
+    throw reject();
+  }
+  return text;
 }
 
 persistence_mode parse_persistence(const std::string& text) {
@@ -278,6 +299,10 @@ constexpr file_key kFileKeys[] = {
      }},
     {"feed", "zmq_endpoint",
      [](const file_value& v, node_config& c) { c.feed_endpoint = v.parsed(parse_feed_endpoint); }},
+    {"feed", "advertise",
+     [](const file_value& v, node_config& c) {
+       c.feed_advertise = v.parsed(parse_feed_advertise);
+     }},
     {"feed", "history_events",
      [](const file_value& v, node_config& c) {
        c.history_events = static_cast<std::size_t>(v.integer(0, 100'000'000));

@@ -36,6 +36,9 @@ struct node_config {
   std::vector<std::string> cors_origins;
   // [feed]
   std::string feed_endpoint = "tcp://127.0.0.1:5556";
+  // What /v1/info tells clients to connect to instead of the bound endpoint ("": derived from
+  // it, see advertised_feed.hpp).
+  std::string feed_advertise;
   std::size_t history_events = 100000;
   std::size_t history_bytes = 67108864;
   // Events the ZeroMQ socket queues per subscriber; past it the subscriber's events are dropped.

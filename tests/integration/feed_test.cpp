@@ -1,7 +1,8 @@
 // The change feed of a running kvnode (contract section 3) through real clients: ZeroMQ SUB
 // sockets and raw-socket readers of GET /v1/watch. Exact events per prefix under concurrent
 // writers, resumption with Last-Event-ID and since_rev, reset, stalled watchers cut with memory
-// kept bounded, and watch streams that end when the node stops.
+// kept bounded, a stalled ZeroMQ subscriber that costs the others nothing, and watch streams
+// that end when the node stops.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -212,8 +213,10 @@ class SseReader {
 // A ZeroMQ SUB socket on the node's feed.
 class FeedSubscriber {
  public:
-  FeedSubscriber(zmq::context_t& context, std::uint16_t port, const std::string& prefix)
+  FeedSubscriber(zmq::context_t& context, std::uint16_t port, const std::string& prefix,
+                 int receive_hwm = 1000)
       : socket_(context, zmq::socket_type::sub) {
+    socket_.set(zmq::sockopt::rcvhwm, receive_hwm);
     socket_.set(zmq::sockopt::subscribe, prefix);
     socket_.set(zmq::sockopt::linger, 0);
     socket_.connect("tcp://127.0.0.1:" + std::to_string(port));
@@ -642,6 +645,50 @@ TEST_F(FeedTest, AStalledWatchIsClosedWhileWritersGoOn) {
   EXPECT_TRUE(stalled.closed_by_server(10s)) << "the stalled client's connection stays open";
   // Every write went through: burst/0 took 40 of the 320.
   EXPECT_TRUE(IsValueReply(kv().get_key("burst/0"), std::string(64 << 10, 'a'), 40));
+}
+
+// One partition, so that seq numbers every event; a small ZeroMQ queue per subscriber.
+class SmallZmqQueueFeedTest : public FeedTest {
+ protected:
+  std::string config_text() override {
+    return "[feed]\nzmq_high_water_mark = 100\n[partitions]\ncount = 1\n";
+  }
+};
+
+TEST_F(SmallZmqQueueFeedTest, ASubscriberThatNeverReadsCostsTheOthersNoEvent) {
+  FeedSubscriber stalled(zmq_, node().feed_port(), "", 100);
+  FeedSubscriber reader(zmq_, node().feed_port(), "");
+  ASSERT_TRUE(stalled.join(kv(), "probe"));
+  ASSERT_TRUE(reader.join(kv(), "probe"));
+  // Lock-step with the reader, a batch well under the mark read before the next, so that only
+  // the stalled subscriber can fall behind however slow this machine is. About 27 MB of
+  // events: far past the stalled one's queue and the kernel's socket buffers.
+  const std::string value(10000, 'v');
+  constexpr int batches = 200;
+  constexpr int batch = 10;
+  std::optional<std::uint64_t> last_seq;
+  for (int b = 0; b < batches; ++b) {
+    for (int i = 0; i < batch; ++i) {
+      ASSERT_EQ(kv().put_key("k/" + std::to_string(i), value).status, 200);
+    }
+    for (int got = 0; got < batch;) {
+      const auto message = reader.next(30s);
+      ASSERT_TRUE(message) << "the reader got nothing after seq " << last_seq.value_or(0);
+      const Event event = Event::parse(message->second);
+      if (last_seq) ASSERT_EQ(event.seq, *last_seq + 1) << "a gap in what the reader got";
+      last_seq = event.seq;
+      if (event.key.starts_with("k/")) ++got;
+    }
+  }
+  const auto deadline = clock_type::now() + 20s;
+  while (metric(kv(), zmq_dropped) == 0 && clock_type::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_GT(metric(kv(), zmq_dropped), 0) << "27 MB to a subscriber that does not read";
+  int stalled_received = 0;
+  while (stalled.next(500ms)) ++stalled_received;
+  EXPECT_LT(stalled_received, batches * batch);
+  EXPECT_TRUE(stalled.join(kv(), "probe")) << "the stalled subscriber no longer gets events";
 }
 
 class BoundedMemoryFeedTest : public FeedTest {

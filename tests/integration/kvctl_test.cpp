@@ -1,6 +1,6 @@
 // Black-box tests of the kvctl binary against a real kvnode: every command and spelling,
 // byte-exact values through stdin and stdout, exit statuses and messages, URLs, --json, paging,
-// and watch on both transports of the change feed.
+// and watch on both transports of the change feed, found from --url alone.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -334,6 +334,12 @@ TEST_F(KvctlTest, InfoPrintsTheNodesDocumentIndentedOrOnOneLine) {
   EXPECT_EQ(compact.out.find('\n'), compact.out.size() - 1) << compact.out;
 }
 
+TEST_F(KvctlTest, InfoTellsWhereTheChangeFeedIs) {
+  const KvctlResult info = kvctl({"--json", "info"});
+  ASSERT_TRUE(info.status.exited_with(0)) << info.describe();
+  EXPECT_EQ(json_output(info)["feed"], (nlohmann::json{{"zmq", feed()}})) << info.out;
+}
+
 // ---- --json ----------------------------------------------------------------------------------
 
 TEST_F(KvctlTest, JsonOutputOfEveryKeyCommandParses) {
@@ -408,6 +414,7 @@ TEST(KvctlUnreachableTest, NobodyListeningExitsOneWithTheUrlAndTheReason) {
                                                   {"list"},
                                                   {"info"},
                                                   {"watch", "--sse"},
+                                                  {"watch"},
                                                   {"--json", "get", "k"}}) {
     std::vector<std::string> args = {"--url", nowhere};
     args.insert(args.end(), command.begin(), command.end());
@@ -516,6 +523,42 @@ TEST_F(KvctlTest, WatchOverSsePrintsOneLinePerChangeUnderThePrefix) {
   const KvctlResult stopped = watch.stop(SIGTERM);
   EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
   EXPECT_EQ(stopped.err, "");
+}
+
+// The shared node's feed is on a port of its own, not the default 5556: kvctl must ask it.
+TEST_F(KvctlTest, WatchWithOnlyTheUrlFollowsTheFeedTheNodeAdvertises) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"--url", url(), "watch", "--prefix", prefix});
+  ASSERT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  WriteChanges(kv(), prefix, test_key("out/a"));
+  EXPECT_EQ(LinesThrough(watch, prefix + "end", prefix + "probe"), ExpectedChangeLines(prefix));
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+}
+
+// A node that advertises a feed endpoint nothing listens on, as one behind a firewall would.
+class KvctlUnreachableFeedTest : public FreshNodeTest {
+ protected:
+  std::vector<std::string> node_args() override {
+    return {"--config",
+            dir_.write_file("kvnode.toml", "[feed]\nadvertise = \"" + nowhere_ + "\"\n")};
+  }
+  std::string url() { return "http://" + node().host() + ":" + std::to_string(node().http_port()); }
+
+  TempDir dir_;
+  const std::string nowhere_ = "tcp://127.0.0.1:" + std::to_string(pick_free_port());
+};
+
+TEST_F(KvctlUnreachableFeedTest, WatchFallsBackToSseWhenTheAdvertisedFeedDoesNotAnswer) {
+  const std::string prefix = test_key("in/");
+  BackgroundKvctl watch({"--url", url(), "--timeout", "1", "watch", "--prefix", prefix});
+  ASSERT_TRUE(Joined(watch, kv(), prefix + "probe"));
+  WriteChanges(kv(), prefix, test_key("out/a"));
+  EXPECT_EQ(LinesThrough(watch, prefix + "end", prefix + "probe"), ExpectedChangeLines(prefix));
+  const KvctlResult stopped = watch.stop(SIGINT);
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.describe();
+  EXPECT_EQ(stopped.err, "WARNING: no connection to the change feed " + url() + " advertises (" +
+                             nowhere_ + ") within 1 s; watching over HTTP (--sse) instead\n");
 }
 
 TEST_F(KvctlTest, WatchFeedEndpointComesFromKvctlFeed) {
@@ -741,10 +784,10 @@ TEST(KvctlUsageTest, EveryCommandHasHelp) {
   }
 }
 
-TEST(KvctlUsageTest, WatchHelpExplainsTheLinesTheTransportsAndTheDefaultFeed) {
+TEST(KvctlUsageTest, WatchHelpExplainsTheLinesTheTransportsAndWhereTheFeedIsFound) {
   const KvctlResult help = run_kvctl({"watch", "--help"});
   for (const std::string text : {"PUT KEY VALUE", "DELETE KEY", "\\xNN", "--json", "--sse",
-                                 "--since-rev", "tcp://127.0.0.1:5556", "KVCTL_FEED"}) {
+                                 "--since-rev", "advertises", "/v1/info", "KVCTL_FEED"}) {
     EXPECT_NE(help.out.find(text), std::string::npos) << text << " in:\n" << help.out;
   }
 }

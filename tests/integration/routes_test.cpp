@@ -165,9 +165,11 @@ TEST_F(NodeInfoTest, InfoDescribesTheNodeAndItsSixteenDefaultPartitions) {
   ASSERT_TRUE(GetInfo(&info));
   std::vector<std::string> fields;
   for (const auto& [name, value] : info.items()) fields.push_back(name);
-  EXPECT_EQ(fields, (std::vector<std::string>{"bytes", "keys", "node_id", "partitions",
+  EXPECT_EQ(fields, (std::vector<std::string>{"bytes", "feed", "keys", "node_id", "partitions",
                                               "uptime_seconds", "version"}));
   EXPECT_EQ(info["node_id"], "node-1");
+  EXPECT_EQ(info["feed"], (nlohmann::json{{"zmq", "tcp://" + node().host() + ":" +
+                                                      std::to_string(node().feed_port())}}));
   EXPECT_EQ(info["keys"], 0);
   EXPECT_EQ(info["bytes"], 0);
   EXPECT_EQ(info["version"], project_version());

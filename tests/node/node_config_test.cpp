@@ -50,6 +50,7 @@ threads = 8
 drain_seconds = 30
 [feed]
 zmq_endpoint = "ipc:///run/kvactor/feed"
+advertise = "tcp://[2001:db8::7]:6556"
 history_events = 5000
 history_bytes = 1048576
 zmq_high_water_mark = 50000
@@ -77,6 +78,7 @@ void expect_contract_defaults(const node_config& config) {
   EXPECT_EQ(config.http_threads, 2);
   EXPECT_EQ(config.drain_seconds, 0);
   EXPECT_EQ(config.feed_endpoint, "tcp://127.0.0.1:5556");
+  EXPECT_EQ(config.feed_advertise, "");
   EXPECT_EQ(config.history_events, 100000u);
   EXPECT_EQ(config.history_bytes, 67108864u);
   EXPECT_EQ(config.zmq_high_water_mark, 1000);  // not in the contract: ZeroMQ's own default
@@ -170,6 +172,7 @@ TEST_F(ConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(config.http_threads, 8);
   EXPECT_EQ(config.drain_seconds, 30);
   EXPECT_EQ(config.feed_endpoint, "ipc:///run/kvactor/feed");
+  EXPECT_EQ(config.feed_advertise, "tcp://[2001:db8::7]:6556");
   EXPECT_EQ(config.history_events, 5000u);
   EXPECT_EQ(config.history_bytes, 1048576u);
   EXPECT_EQ(config.zmq_high_water_mark, 50000);
@@ -335,6 +338,18 @@ constexpr bad_file kBadFiles[] = {
      R"(feed.zmq_endpoint: must be tcp://, ipc:// or inproc:// followed by an address, got "udp://127.0.0.1:5556")"},
     {"EndpointOnlyScheme", R"(feed.zmq_endpoint = "tcp://")",
      R"(feed.zmq_endpoint: must be tcp://, ipc:// or inproc:// followed by an address, got "tcp://")"},
+    {"AdvertiseWildcardHost", R"(feed.advertise = "tcp://0.0.0.0:5556")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://0.0.0.0:5556")"},
+    {"AdvertiseStarHost", R"(feed.advertise = "tcp://*:5556")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://*:5556")"},
+    {"AdvertiseWildcardPort", R"(feed.advertise = "tcp://feed.example:*")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://feed.example:*")"},
+    {"AdvertiseNoPort", R"(feed.advertise = "tcp://feed.example")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://feed.example")"},
+    {"AdvertisePortZero", R"(feed.advertise = "tcp://feed.example:0")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://feed.example:0")"},
+    {"AdvertiseInproc", R"(feed.advertise = "inproc://feed")",
+     R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "inproc://feed")"},
     {"HistoryEventsNegative", R"(feed.history_events = -1)",
      R"(feed.history_events: must be an integer from 0 to 100000000, got -1)"},
     {"HistoryEventsTooMany", R"(feed.history_events = 100000001)",

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "actors/feed_api.hpp"
@@ -26,6 +27,8 @@ struct server_options {
   std::size_t max_value_bytes = 1048576;
   std::string node_id = "node-1";
   std::string version;
+  // The ZeroMQ endpoint /v1/info tells clients to subscribe to; none: the feed is not reachable.
+  std::optional<std::string> feed_zmq_endpoint;
   // A request must arrive whole within this time of its first byte (408 otherwise); a
   // connection that sends no request for this long is closed, as is one that stops reading
   // its answer. Streams stay open as long as the client reads them.

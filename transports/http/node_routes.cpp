@@ -84,13 +84,18 @@ void serve_info(const exchange_ptr& ex) {
                       {"keys", partition.keys},
                       {"bytes", partition.bytes}});
     }
+    // Where to subscribe to the change feed, so that a client given only the HTTP URL finds
+    // it; an empty object when no other process can reach the feed.
+    nlohmann::json feed = nlohmann::json::object();
+    if (context.options.feed_zmq_endpoint) feed["zmq"] = *context.options.feed_zmq_endpoint;
     ex->send_json(
         200, {{"node_id", context.options.node_id},
               {"version", context.options.version},
               {"uptime_seconds", std::chrono::duration_cast<std::chrono::seconds>(uptime).count()},
               {"keys", keys},
               {"bytes", bytes},
-              {"partitions", std::move(list)}});
+              {"partitions", std::move(list)},
+              {"feed", std::move(feed)}});
   });
 }
 

@@ -1,7 +1,5 @@
-// PUB socket set-up and sending. Why ZMQ_XPUB_NODROP: a plain PUB socket drops at a full
-// subscriber queue without telling the sender, so drops could not be counted; with NODROP the
-// send fails instead (EAGAIN) and we count the event as dropped. The cost: the event then
-// reaches none of the subscribers of its key, not only the full one. Measured in README.md.
+// PUB socket set-up and sending. A subscriber that stops reading loses only its own events
+// (contract section 3), and each time its queue overflows publish() says so: see publish().
 #include "transports/zmq/zmq_publisher.hpp"
 
 #include <array>
@@ -26,6 +24,13 @@ zmq::message_t json_frame(const feed_event_ptr& event) {
   return frame;
 }
 
+// ZeroMQ delivers the frames of a message all or none, so only the first can be refused.
+bool send(zmq::socket_t& socket, const feed_event_ptr& event) {
+  std::array<zmq::message_t, 2> frames = {zmq::message_t(event->key.data(), event->key.size()),
+                                          json_frame(event)};
+  return zmq::send_multipart(socket, frames, zmq::send_flags::dontwait).has_value();
+}
+
 }  // namespace
 
 struct zmq_publisher::sockets {
@@ -48,11 +53,27 @@ zmq_publisher::zmq_publisher(const std::string& endpoint, int high_water_mark)
 
 zmq_publisher::~zmq_publisher() = default;
 
+std::string zmq_publisher::bound_endpoint() const {
+  return sockets_->socket.get(zmq::sockopt::last_endpoint);
+}
+
 bool zmq_publisher::publish(const feed_event_ptr& event) {
-  std::array<zmq::message_t, 2> frames = {zmq::message_t(event->key.data(), event->key.size()),
-                                          json_frame(event)};
-  // ZeroMQ delivers the frames of a message all or none, so only the first can fail.
-  return zmq::send_multipart(sockets_->socket, frames, zmq::send_flags::dontwait).has_value();
+  auto& socket = sockets_->socket;
+  // A plain PUB socket drops at a full queue without telling the sender. With XPUB_NODROP the
+  // send is refused instead, but then for every subscriber of the key. So the refusal serves
+  // only as the signal: counted once, the event is sent again without it, reaching everyone but
+  // the full subscriber. ZeroMQ then stops offering that subscriber events until it has read
+  // its queue down, so the events after it go through at the first try and are not counted.
+  if (send(socket, event)) return true;
+  // The socket learns how far each subscriber has read from commands that a send processes
+  // at most about once a millisecond; reading ZMQ_EVENTS processes all that are waiting, so a
+  // subscriber that has in fact read its queue down is not taken for a full one.
+  static_cast<void>(socket.get(zmq::sockopt::events));
+  if (send(socket, event)) return true;
+  socket.set(zmq::sockopt::xpub_nodrop, 0);
+  send(socket, event);
+  socket.set(zmq::sockopt::xpub_nodrop, 1);
+  return false;
 }
 
 }  // namespace kv::zmq_feed

@@ -17,8 +17,13 @@ class zmq_publisher : public event_publisher {
   zmq_publisher(const std::string& endpoint, int high_water_mark);
   ~zmq_publisher() override;
 
-  // False when a subscriber of this key has a full queue: the event then reaches no subscriber
-  // (ZMQ_XPUB_NODROP), which is what makes the drop countable.
+  // The endpoint as bound: tcp://HOST:* reads with its real port, tcp://*:PORT as 0.0.0.0.
+  std::string bound_endpoint() const;
+
+  // Sends the event to every subscriber of its key whose queue has room. False when a queue was
+  // full: that subscriber loses this event and, silently, the ones after it until it has read
+  // its queue down; its next overflow is reported again. Subscribers whose queues fill at the
+  // same event are reported once, so the falses count overflows, never more than the events lost.
   bool publish(const feed_event_ptr& event) override;
 
  private:
