@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config curl
-  libcaf-dev libhttp-parser-dev libpistache-dev nlohmann-json3-dev prometheus-cpp-dev
+  libcaf-dev libhttp-parser-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
 )
@@ -22,7 +22,7 @@ fi
 # The bench needs these too; `scripts/install-deps.sh --bench` adds them. The peers it compares
 # against (redis, webdis, etcd's JSON gateway, nginx) each run on a config of the bench's own.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf)
+  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf libpistache-dev)
 fi
 
 # The container image's build and run (`make image`, `make image-test`) need only a container
