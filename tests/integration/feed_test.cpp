@@ -675,7 +675,9 @@ TEST_F(SmallZmqQueueFeedTest, ASubscriberThatNeverReadsCostsTheOthersNoEvent) {
       const auto message = reader.next(30s);
       ASSERT_TRUE(message) << "the reader got nothing after seq " << last_seq.value_or(0);
       const Event event = Event::parse(message->second);
-      if (last_seq) ASSERT_EQ(event.seq, *last_seq + 1) << "a gap in what the reader got";
+      if (last_seq) {
+        ASSERT_EQ(event.seq, *last_seq + 1) << "a gap in what the reader got";
+      }
       last_seq = event.seq;
       if (event.key.starts_with("k/")) ++got;
     }

@@ -13,12 +13,19 @@
 namespace kv::http {
 namespace {
 
+server_options one_thread_on_any_port() {
+  server_options options;
+  options.port = 0;
+  options.threads = 1;
+  options.version = "0.0.0";
+  return options;
+}
+
 class RecoveryPhaseTest : public ::testing::Test {
  protected:
   RecoveryPhaseTest()
       : metrics_(runtime_options().table.partition_count(), "0.0.0"),
-        server_({"127.0.0.1", 0, 1, 250, 1 << 20, "node-1", "0.0.0"}, runtime_.api(),
-                runtime_.feed(), metrics_) {
+        server_(one_thread_on_any_port(), runtime_.api(), runtime_.feed(), metrics_) {
     server_.start();
     server_.set_phase(node_phase::recovering);
   }

@@ -32,7 +32,10 @@ feed_options frequent_heartbeats() {
 class StreamIdleTest : public ::testing::Test {
  protected:
   StreamIdleTest() : metrics_(runtime_options().table.partition_count(), "0.0.0") {
-    server_options options{"127.0.0.1", 0, 1, 250, 1 << 20, "node-1", "0.0.0"};
+    server_options options;
+    options.port = 0;
+    options.threads = 1;
+    options.version = "0.0.0";
     options.idle_timeout = idle_timeout;
     server_ = std::make_unique<http_server>(options, runtime_.api(), runtime_.feed(), metrics_);
     server_->start();
