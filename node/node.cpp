@@ -13,6 +13,7 @@
 #include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
+#include "node/data_dir_config.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
@@ -122,6 +123,10 @@ void drain(const http::http_server& server, const feed_api& feed,
 int run_node(const node_config& config) {
   configure_logging(config.log_level);
   if (config.persistence == persistence_mode::wal) {
+    if (const auto problem = data_dir_problem(config.data_dir)) {
+      spdlog::critical("{}", *problem);
+      return 2;
+    }
     const storage::status layout = storage::check_data_layout(
         config.data_dir, storage::describe_layout(make_routing_table(config)));
     if (!layout.ok()) {
