@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "actors/failed_write_report.hpp"
 #include "actors/feed_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/pending_writes.hpp"
@@ -26,9 +27,11 @@ constexpr std::size_t snapshot_chunk_entries = 1024;
 constexpr auto failure_report_interval = std::chrono::seconds(10);
 
 // Self-messages. flush: the end of the current mailbox batch (group commit); tick: the
-// everysec timer; snapshot_next: copy the next chunk of entries.
+// everysec timer; snapshot_next: copy the next chunk of entries; log_failures: failed writes
+// waited for the end of an interval to be logged.
 using flush_log_atom = caf::atom_constant<caf::atom("flush_log")>;
 using tick_log_atom = caf::atom_constant<caf::atom("tick_log")>;
+using log_failures_atom = caf::atom_constant<caf::atom("log_fails")>;
 using snapshot_next_atom = caf::atom_constant<caf::atom("snap_next")>;
 
 // io_pool -> partition
@@ -119,6 +122,10 @@ class partition_actor : public caf::event_based_actor {
         },
         [this](sync_finished& finished) { finish_sync(finished); },
         [this](snapshot_next_atom) { copy_snapshot_chunk(); },
+        [this](log_failures_atom) {
+          failure_timer_set_ = false;
+          log_failed_writes();
+        },
         [this](snapshot_finished& finished) { finish_snapshot(finished); },
         [this](sync_log_atom) -> caf::result<bool> { return sync_for_shutdown(); },
     };
@@ -144,7 +151,7 @@ class partition_actor : public caf::event_based_actor {
   // After a failed fsync the log takes no more writes until a restart; each refusal counts.
   bool log_refuses_writes() {
     if (!log_ || log_->health().ok()) return false;
-    counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+    count_failed_writes(1, log_->health());
     return true;
   }
 
@@ -245,7 +252,7 @@ class partition_actor : public caf::event_based_actor {
   // else when the last record is acknowledged or fails.
   void finish_request(std::function<void(bool)> answer, bool recorded) {
     if (!recorded) {
-      counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+      count_failed_writes(1, log_->health().ok() ? last_failure_ : log_->health());
       return answer(false);
     }
     pending_.newest().answer = std::move(answer);
@@ -272,34 +279,52 @@ class partition_actor : public caf::event_based_actor {
       send(broker_, std::move(write.change));
       if (write.answer) write.answer(true);
     });
+    if (!progress.error.ok()) report_log_failure(progress.error);
     if (progress.failed_after) {
-      pending_.fail_after(*progress.failed_after, [this](pending_write& write) {
+      std::uint64_t failed = 0;
+      pending_.fail_after(*progress.failed_after, [this, &failed](pending_write& write) {
         undo(write.change.key, write.previous);
         seq_ = write.change.seq - 1;
         if (!write.answer) return;
-        counters_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+        ++failed;
         write.answer(false);
       });
+      count_failed_writes(failed, progress.error);
     }
-    if (!progress.error.ok()) report_log_failure(progress.error);
   }
 
   void report_log_failure(const storage::status& error) {
-    if (!log_->health().ok()) {
-      if (broken_reported_) return;
-      broken_reported_ = true;
-      spdlog::error("partition {}: the log is broken, writes get 503 until a restart: {}", id_,
-                    error.message());
-      return;
-    }
-    // A full disk fails every batch: one line per interval, with how many failed since.
-    ++failures_unreported_;
+    last_failure_ = error;
+    if (log_->health().ok() || broken_reported_) return;
+    broken_reported_ = true;
+    spdlog::error("partition {}: the log is broken, writes get 503 until a restart: {}", id_,
+                  error.message());
+  }
+
+  // Each write answered 503 because of the log: counted for the metrics at once, and for the
+  // log in lines paced by failure_report_.
+  void count_failed_writes(std::uint64_t failed, const storage::status& cause) {
+    if (failed == 0) return;
+    counters_->writes_failed.fetch_add(failed, std::memory_order_relaxed);
+    if (!cause.ok()) last_failure_ = cause;
+    failure_report_.count(failed, clock_type::now());
+    log_failed_writes();
+  }
+
+  void log_failed_writes() {
     const auto now = clock_type::now();
-    if (now - last_failure_report_ < failure_report_interval) return;
-    spdlog::error("partition {}: {} log writes failed and were answered 503: {}", id_,
-                  failures_unreported_, error.message());
-    failures_unreported_ = 0;
-    last_failure_report_ = now;
+    if (const auto line = failure_report_.take_due(now)) {
+      spdlog::error(
+          "partition {}: {} log writes failed and were answered 503 in the last {:.1f} s (total "
+          "{}): {}",
+          id_, line->failed, std::chrono::duration<double>(line->span).count(), line->total,
+          last_failure_.message());
+    }
+    const auto due = failure_report_.next_due();
+    if (!due || failure_timer_set_) return;
+    failure_timer_set_ = true;
+    delayed_send(this, std::max(clock_type::duration::zero(), *due - now),
+                 log_failures_atom::value);
   }
 
   // ---- Writing and syncing ----
@@ -461,8 +486,9 @@ class partition_actor : public caf::event_based_actor {
   bool sync_running_ = false;
   bool timer_set_ = false;
   bool broken_reported_ = false;
-  std::uint64_t failures_unreported_ = 0;
-  clock_type::time_point last_failure_report_{};
+  bool failure_timer_set_ = false;
+  failed_write_report failure_report_{failure_report_interval};
+  storage::status last_failure_;  // named in the lines about failed writes
   std::optional<caf::typed_response_promise<bool>> shutdown_waiting_;
   std::optional<snapshot_copy> snapshot_;
 };

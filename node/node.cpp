@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "actors/store_runtime.hpp"
@@ -14,6 +15,7 @@
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
+#include "node/data_dir_config.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
@@ -118,17 +120,29 @@ void drain(const http::http_server& server, const feed_api& feed,
   }
 }
 
+// The data directory must be usable and hold every partition its LAYOUT promises. Returns the
+// exit status when the node must not start, having logged one line saying why.
+std::optional<int> check_data_dir(const node_config& config) {
+  if (const auto problem = data_dir_problem(config.data_dir)) {
+    spdlog::critical("{}", *problem);
+    return 2;
+  }
+  auto checked =
+      storage::check_data_layout(config.data_dir, make_routing_table(config), config.repair);
+  if (!checked.ok()) {
+    spdlog::critical("{}", checked.error().message());
+    return checked.error().code() == std::errc::invalid_argument ? 2 : 1;
+  }
+  for (const auto& warning : checked.value()) spdlog::warn("{}", warning);
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_node(const node_config& config) {
   configure_logging(config.log_level);
   if (config.persistence == persistence_mode::wal) {
-    const storage::status layout = storage::check_data_layout(
-        config.data_dir, storage::describe_layout(make_routing_table(config)));
-    if (!layout.ok()) {
-      spdlog::critical("{}", layout.message());
-      return layout.code() == std::errc::invalid_argument ? 2 : 1;
-    }
+    if (const auto refused = check_data_dir(config)) return *refused;
   }
   const sigset_t signals = block_termination_signals();
 

@@ -7,8 +7,9 @@
 namespace kv {
 
 // Returns the process exit status: 0 after a clean shutdown, 1 when the node cannot start (a
-// port in use, or data it cannot recover without --repair), 2 for a setting this build cannot
-// honour (a data directory written with another partition layout).
+// port in use, or data damaged or missing that it cannot start on without --repair), 2 for a
+// setting it cannot honour (a data_dir it cannot write to, or one written with another
+// partition layout).
 int run_node(const node_config& config);
 
 }  // namespace kv

@@ -3,19 +3,22 @@
 #include "node/node_config.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <string_view>
 
 #include "core/tcp_endpoint.hpp"
+#include "node/config_text.hpp"
 
 namespace kv {
 namespace {
@@ -23,33 +26,8 @@ namespace {
 constexpr std::size_t kMaxNodeIdBytes = 128;
 constexpr std::int64_t kMaxPartitions = 4096;
 constexpr std::size_t kMaxSplitPoints = kMaxPartitions - 1;
-
-// The error is printed as one line on stderr, and paths, keys, values and the messages of the
-// TOML and flag parsers may all hold control characters: they are shown as \xNN.
-config_error make_error(std::string_view message) {
-  std::string line;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      std::array<char, 5> escape{};
-      std::snprintf(escape.data(), escape.size(), "\\x%02X", byte);
-      line += escape.data();
-    } else {
-      line += c;
-    }
-  }
-  return config_error(line);
-}
-
-// A string as it appears in a message, quoted so that "" and " x" are visible.
-std::string in_quotes(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + '"';
-}
+// Far more than any real config; a bound, so that a huge or endless file is refused unread.
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -80,9 +58,33 @@ std::string parse_data_dir(const std::string& text) {
   return text;
 }
 
+// ZeroMQ's own "*" asks for any free port; anything else must be a port number, because
+// libzmq would take 99999 for another port (its low 16 bits) and 0 is not documented.
+bool is_tcp_port(std::string_view text) {
+  if (text == "*") return true;
+  if (text.empty() || text.size() > 5 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  unsigned value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value >= 1 && value <= 65535;
+}
+
 std::string parse_feed_endpoint(const std::string& text) {
   for (const std::string_view scheme : {"tcp://", "ipc://", "inproc://"}) {
-    if (text.starts_with(scheme) && text.size() > scheme.size()) return text;
+    if (!text.starts_with(scheme) || text.size() == scheme.size()) continue;
+    if (scheme != "tcp://") return text;
+    const std::string_view address = std::string_view(text).substr(scheme.size());
+    const std::size_t colon = address.rfind(':');
+    if (colon == std::string_view::npos || !is_tcp_port(address.substr(colon + 1))) {
+      throw std::invalid_argument(
+          "a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port");
+    }
+    if (colon == 0) {
+      throw std::invalid_argument("a tcp:// endpoint must name a host or interface before :PORT");
+    }
+    return text;
   }
   throw std::invalid_argument("must be tcp://, ipc:// or inproc:// followed by an address");
 }
@@ -98,11 +100,7 @@ std::string parse_feed_advertise(const std::string& text) {
   const auto host = tcp_endpoint_host(text);
   if (!host || host->empty() || is_wildcard_host(*host)) throw reject();
   const std::string_view port = std::string_view(text).substr(text.rfind(':') + 1);
-  unsigned number = 0;
-  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
-  if (error != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
-    throw reject();
-  }
+  if (port == "*" || !is_tcp_port(port)) throw reject();
   return text;
 }
 
@@ -147,7 +145,7 @@ bool is_ipv6_address(std::string_view text) {
 // The TOML file.
 
 [[noreturn]] void fail_file(const std::string& path, const std::string& what) {
-  throw make_error("config " + path + ": " + what);
+  throw make_config_error("config " + path + ": " + what);
 }
 
 // What a value is, for "got ..." in a message: strings quoted, containers by kind only, so the
@@ -383,17 +381,33 @@ void reject_unknown_keys(const std::string& path, const toml::table& root) {
   }
 }
 
-// Read whole, checking for read errors: a directory opens like a file and would otherwise pass
-// for an empty config.
+// Only a regular file of at most kMaxConfigBytes is read: a directory would pass for an empty
+// config, and a device or a pipe could be read without end. O_NONBLOCK: opening a pipe must not
+// wait for a writer before it is refused.
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) fail_file(path, "cannot open file");
-  std::string text;
-  std::array<char, 4096> buffer;
-  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail_file(path, "cannot open file");
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } const close_at_end{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) fail_file(path, "cannot read file");
+  if (!S_ISREG(info.st_mode)) fail_file(path, "not a regular file");
+  const std::string too_large = "larger than " + std::to_string(kMaxConfigBytes) + " bytes";
+  if (static_cast<std::uint64_t>(info.st_size) > kMaxConfigBytes) fail_file(path, too_large);
+  // One byte more than allowed, in case the file grew since fstat.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  std::size_t filled = 0;
+  while (filled < text.size()) {
+    const ssize_t got = ::read(fd, text.data() + filled, text.size() - filled);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail_file(path, "cannot read file");
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
   }
-  if (in.bad()) fail_file(path, "cannot read file");
+  if (filled > kMaxConfigBytes) fail_file(path, too_large);
+  text.resize(filled);
   return text;
 }
 
@@ -499,7 +513,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
     result.output = app.help();
     return result;
   } catch (const CLI::ParseError& e) {
-    throw make_error(e.what());
+    throw make_config_error(e.what());
   }
   if (version) {
     result.what = command_line::action::print_version;
@@ -514,8 +528,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
     try {
       kFlagOverrides[i].apply(values[i], result.config);
     } catch (const std::invalid_argument& e) {
-      throw make_error(std::string("flag ") + kFlagOverrides[i].name + ": " + e.what() + ", got " +
-                       in_quotes(values[i]));
+      throw make_config_error(std::string("flag ") + kFlagOverrides[i].name + ": " + e.what() +
+                              ", got " + in_quotes(values[i]));
     }
   }
   return result;

@@ -1,5 +1,5 @@
 // Recovery of one partition: choose and load the newest snapshot, remove what it makes
-// obsolete, replay the later logs checking that seqs increase, and cut torn tails.
+// obsolete, replay the later logs checking that seqs follow one another, and cut torn tails.
 #include "storage/recovery.hpp"
 
 #include "storage/log_reader.hpp"
@@ -8,7 +8,7 @@
 namespace kv::storage {
 namespace {
 
-constexpr const char* kRepairHint = "; start with --repair to drop the damaged data";
+constexpr const char* kRepairHint = "; start with --repair to drop the damaged or missing data";
 
 status with_repair_hint(const status& error) {
   if (error.code() != make_error_code(storage_errc::corruption)) return error;
@@ -43,7 +43,9 @@ class partition_recovery {
         std::filesystem::remove(wal.path, error);
         continue;
       }
+      if (status follows = check_log_follows(wal); !follows.ok()) return follows;
       if (status replayed = replay_log(wal); !replayed.ok()) return replayed;
+      last_file_ = wal.path;
     }
     result_.report.last_seq = last_seq_;
     return std::move(result_);
@@ -78,10 +80,40 @@ class partition_recovery {
       }
       snapshot_seq_ = it->seq;
       last_seq_ = it->seq;
+      last_file_ = it->path;
       result_.report.snapshot_seq = it->seq;
       result_.report.snapshot_entries = loaded.value().entries;
       return {};
     }
+    return {};
+  }
+
+  // A log is named after the seq of its first record, and the snapshot or log before it must
+  // reach the seq before that: a later name means that the changes between are gone, with the
+  // file that held them.
+  status check_log_follows(const numbered_file& wal) {
+    if (wal.seq <= last_seq_ + 1) return {};
+    const std::string before =
+        last_file_.empty() ? "no snapshot or earlier log is left"
+                           : last_file_.string() + " ends at seq " + std::to_string(last_seq_);
+    if (status missing =
+            missing_changes(wal.seq - 1, wal.path.string() + " starts at seq " +
+                                             std::to_string(wal.seq) + " and " + before);
+        !missing.ok()) {
+      return missing;
+    }
+    last_seq_ = wal.seq - 1;  // so that the feed's seq goes on past the changes lost
+    return {};
+  }
+
+  // Changes last_seq_ + 1 to `through` cannot be recovered: corruption, or with repair a
+  // warning, and the repaired state is snapshotted.
+  status missing_changes(std::uint64_t through, const std::string& where) {
+    const std::string problem = "changes " + std::to_string(last_seq_ + 1) + " to " +
+                                std::to_string(through) + " are missing: " + where;
+    if (!repair_) return status::corruption(problem + kRepairHint);
+    warn(problem);
+    result_.report.repaired = true;
     return {};
   }
 
@@ -165,8 +197,11 @@ class partition_recovery {
     last_log_seq_ = record->seq;
     if (record->seq <= snapshot_seq_) return {};  // the snapshot holds it already
     if (record->seq != last_seq_ + 1) {
-      warn("changes " + std::to_string(last_seq_ + 1) + " to " + std::to_string(record->seq - 1) +
-           " are missing before" + where());
+      if (status missing = missing_changes(
+              record->seq - 1, "the next record is seq " + std::to_string(record->seq) + where());
+          !missing.ok()) {
+        return missing;
+      }
     }
     last_seq_ = record->seq;
     ++result_.report.records_replayed;
@@ -181,8 +216,9 @@ class partition_recovery {
   const replay_sink& sink_;
   const file_opener& open_file_;
   std::uint64_t snapshot_seq_ = 0;
-  std::uint64_t last_seq_ = 0;      // of the recovered state
-  std::uint64_t last_log_seq_ = 0;  // of the logs, which must only increase
+  std::uint64_t last_seq_ = 0;       // of the recovered state
+  std::uint64_t last_log_seq_ = 0;   // of the logs, which must only increase
+  std::filesystem::path last_file_;  // the snapshot or log that recovered last_seq_
   recovered_partition result_;
 };
 

@@ -1,5 +1,6 @@
 // Rebuilding one partition from its directory at start: the newest snapshot, then every later
-// log record, in order, into a sink. Torn tails are cut with a warning; corruption is refused.
+// log record, in order, into a sink. Torn tails are cut with a warning; corruption and changes
+// gone missing (a gap in the seqs) are refused.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +38,9 @@ struct recovered_partition {
   std::uint64_t wal_bytes = 0;           // their total size after tails were cut
 };
 
-// Creates `directory` when missing. An error (corruption without repair, an unreadable file)
-// names the file and offset; whatever reached the sink before it must be discarded.
+// Creates `directory` when missing. An error (corruption or missing changes without repair, an
+// unreadable file) names the file, and the offset or the seqs; whatever reached the sink before
+// it must be discarded.
 result<recovered_partition> recover_partition(const std::filesystem::path& directory, bool repair,
                                               const replay_sink& sink,
                                               const file_opener& open_file = open_posix_file);

@@ -86,6 +86,17 @@ double metric_value(const std::string& text, const std::string& series) {
   return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
 }
 
+// Whether the node's stderr comes to hold `text`, waiting for it (bounded).
+bool stderr_comes_to_hold(const NodeProcess& node, const std::string& text,
+                          std::chrono::seconds timeout) {
+  const auto deadline = clock_type::now() + timeout;
+  while (node.stderr_text().find(text) == std::string::npos) {
+    if (clock_type::now() >= deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
 // ---- a key's state as the writers saw it ----------------------------------------------------
 
 struct KeyState {
@@ -332,6 +343,153 @@ TEST_F(DamagedLogTest, AFlippedByteInTheMiddleRefusesToStartUntilRepair) {
   EXPECT_TRUE(IsValueReply(again.get_key(key(0)), "value-0", 1));
 }
 
+// ---- acknowledged data gone missing ---------------------------------------------------------
+
+// Partition 7 of 16 holds the keys starting with 'p': p000 to p099 in its first log, written by
+// a first run, and p100 to p109 in the log the second run opened; q000 is in partition 7 too,
+// A000 in partition 4. Each damage below must stop the node until --repair.
+class MissingDataTest : public ::testing::Test {
+ protected:
+  static std::string p_key(int i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "p%03d", i);
+    return name;
+  }
+
+  MissingDataTest() : node_({"--config", config()}) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(start_and_wait_ready(node_));
+    {
+      KvClient client(node_.host(), node_.http_port());
+      for (int i = 0; i < 100; ++i) ASSERT_EQ(client.put_key(p_key(i), "v").status, 200);
+      ASSERT_EQ(client.put_key("A000", "v").status, 200);
+    }
+    ASSERT_TRUE(node_.stop().exited_with(0));
+    ASSERT_TRUE(start_and_wait_ready(node_));
+    {
+      KvClient client(node_.host(), node_.http_port());
+      for (int i = 100; i < 110; ++i) ASSERT_EQ(client.put_key(p_key(i), "v").status, 200);
+    }
+    ASSERT_TRUE(node_.stop().exited_with(0));
+    ASSERT_TRUE(std::filesystem::exists(first_log()));
+    ASSERT_TRUE(std::filesystem::exists(partition_7() / "wal-00000000000000000101.log"));
+  }
+
+  void TearDown() override {
+    if (HasFailure()) print_node_stderr(node_);
+  }
+
+  std::string config(const std::string& partitions = "count = 16") {
+    return wal_config(config_dir_, "no", partitions);
+  }
+  std::filesystem::path partition_7() const { return data_dir_of(node_) / "partition-7"; }
+  std::filesystem::path first_log() const { return partition_7() / "wal-00000000000000000001.log"; }
+
+  // Starts a node on the damaged data with `args`, and expects it to exit 1 with one critical
+  // line that names each of `mentions` and --repair.
+  void expect_refused(const std::vector<std::string>& mentions,
+                      const std::vector<std::string>& args = {}) {
+    std::vector<std::string> all = {"--config", config()};
+    all.insert(all.end(), args.begin(), args.end());
+    NodeProcess refused(all);
+    std::filesystem::copy(data_dir_of(node_), data_dir_of(refused),
+                          std::filesystem::copy_options::recursive);
+    std::string error;
+    refused.start(&error);
+    const ExitStatus ended = refused.wait_for_exit(30s);
+    EXPECT_TRUE(ended.exited_with(1)) << ended.describe() << "\n" << refused.stderr_text();
+    std::vector<std::string> critical;
+    for (const std::string& line : non_empty_lines(refused.stderr_text())) {
+      if (line.find(" critical ") != std::string::npos) critical.push_back(line);
+    }
+    ASSERT_EQ(critical.size(), 1u) << refused.stderr_text();
+    for (const std::string& mention : mentions) {
+      EXPECT_NE(critical[0].find(mention), std::string::npos) << mention << "\n" << critical[0];
+    }
+    EXPECT_NE(critical[0].find("--repair"), std::string::npos) << critical[0];
+  }
+
+  // Starts with --repair on a copy of the damaged data: the node serves what is left and
+  // warns; a start after it needs no --repair.
+  void expect_repaired(const std::vector<std::string>& present,
+                       const std::vector<std::string>& gone) {
+    NodeProcess repairing({"--config", config(), "--repair"});
+    std::filesystem::copy(data_dir_of(node_), data_dir_of(repairing),
+                          std::filesystem::copy_options::recursive);
+    ASSERT_TRUE(start_and_wait_ready(repairing));
+    EXPECT_NE(repairing.stderr_text().find(" warning "), std::string::npos)
+        << repairing.stderr_text();
+    ASSERT_TRUE(repairing.stop().exited_with(0));
+
+    NodeProcess after({"--config", config()});
+    std::filesystem::copy(data_dir_of(repairing), data_dir_of(after),
+                          std::filesystem::copy_options::recursive);
+    ASSERT_TRUE(start_and_wait_ready(after));
+    KvClient client(after.host(), after.http_port());
+    for (const std::string& key : present) EXPECT_TRUE(IsValueReply(client.get_key(key), "v", 1));
+    for (const std::string& key : gone) EXPECT_TRUE(IsMissingKeyReply(client.get_key(key), key));
+    EXPECT_TRUE(IsWriteReply(client.put_key("p200", "new"), "p200", 1, true));
+  }
+
+  TempDir config_dir_;
+  NodeProcess node_;
+};
+
+TEST_F(MissingDataTest, ADeletedFirstLogRefusesToStartUntilRepair) {
+  std::filesystem::remove(first_log());
+  expect_refused({"partition-7", "1 to 100"});
+  expect_repaired({"p100", "p109", "A000"}, {"p000", "p099"});
+}
+
+TEST_F(MissingDataTest, AnOlderLogCutToHalfRefusesToStartUntilRepair) {
+  std::filesystem::resize_file(first_log(), std::filesystem::file_size(first_log()) / 2);
+  expect_refused({"partition-7", "to 100"});
+  expect_repaired({"p000", "p040", "p100", "p109", "A000"}, {"p099"});
+}
+
+TEST_F(MissingDataTest, ADeletedPartitionDirectoryRefusesToStartUntilRepair) {
+  std::filesystem::remove_all(partition_7());
+  expect_refused({"partition-7"});
+  expect_repaired({"A000"}, {"p000", "p109"});
+}
+
+TEST_F(MissingDataTest, ADeletedLayoutRefusesToStartUntilRepair) {
+  std::filesystem::remove(data_dir_of(node_) / "LAYOUT");
+  expect_refused({"LAYOUT"});
+  expect_repaired({"p000", "p109", "A000"}, {});
+}
+
+TEST_F(MissingDataTest, ADeletedLayoutIsNotRepairedWithAnotherPartitionCount) {
+  std::filesystem::remove(data_dir_of(node_) / "LAYOUT");
+  const std::string other = config_dir_.write_file(
+      "other.toml", "[partitions]\ncount = 4\n[storage]\npersistence = \"wal\"\n");
+  for (const bool repair : {false, true}) {
+    std::vector<std::string> args = {"--config",      other,
+                                     "--data-dir",    data_dir_of(node_).string(),
+                                     "--http-listen", "127.0.0.1:0"};
+    if (repair) args.push_back("--repair");
+    const RunResult run = run_kvnode(args);
+    EXPECT_TRUE(run.status.exited_with(repair ? 2 : 1)) << run.status.describe();
+    EXPECT_EQ(non_empty_lines(run.stderr_text).size(), 1u) << run.stderr_text;
+    EXPECT_NE(run.stderr_text.find("LAYOUT"), std::string::npos) << run.stderr_text;
+  }
+  EXPECT_FALSE(std::filesystem::exists(data_dir_of(node_) / "LAYOUT"));
+}
+
+TEST(FreshDataDirTest, AnEmptyExistingDataDirectoryStartsAndWritesItsLayout) {
+  TempDir config_dir;
+  NodeProcess node({"--config", wal_config(config_dir, "no", "count = 4")});
+  // As a new volume comes: the directory exists, with lost+found in it.
+  std::filesystem::create_directories(data_dir_of(node) / "lost+found");
+  ASSERT_TRUE(start_and_wait_ready(node));
+  EXPECT_TRUE(std::filesystem::exists(data_dir_of(node) / "LAYOUT"));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(std::filesystem::is_directory(data_dir_of(node) / numbered("partition-", i)));
+  }
+  EXPECT_EQ(node.stderr_text().find(" warning "), std::string::npos) << node.stderr_text();
+}
+
 // ---- a full disk -----------------------------------------------------------------------------
 
 // RLIMIT_FSIZE set on the running node makes writes past it fail with EFBIG, as a full disk
@@ -346,7 +504,8 @@ TEST(FullDiskTest, WritesGet503AndEarlierDataSurvives) {
   }
   const auto log = newest_log(node, 0);
   // Exactly the log's size: no record fits any more.
-  const rlimit limit{std::filesystem::file_size(log), std::filesystem::file_size(log)};
+  // Soft only: the hard limit stays, so that the soft one can be lifted again.
+  const rlimit limit{std::filesystem::file_size(log), RLIM_INFINITY};
   ASSERT_EQ(::prlimit(node.pid(), RLIMIT_FSIZE, &limit, nullptr), 0);
 
   EXPECT_TRUE(IsErrorReply(client.put_key("too-big", std::string(4000, 'x')), 503, "unavailable"));
@@ -358,6 +517,11 @@ TEST(FullDiskTest, WritesGet503AndEarlierDataSurvives) {
 
   const std::string metrics = client.get("/metrics").body;
   EXPECT_NE(metrics.find("kv_wal_write_failures_total 3\n"), std::string::npos) << metrics;
+  // The log counts them as the metric does, the last ones too once their interval is over,
+  // though no write fails after them. The limit goes first: it stops the node's stderr file too.
+  const rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  ASSERT_EQ(::prlimit(node.pid(), RLIMIT_FSIZE, &unlimited, nullptr), 0);
+  EXPECT_TRUE(stderr_comes_to_hold(node, "(total 3)", 30s)) << node.stderr_text();
 
   ASSERT_TRUE(kill_and_restart(node));  // the new process has no limit
   KvClient after(node.host(), node.http_port());

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,7 +137,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfigCase{"ZeroMaxKeyBytes", "[limits]\nmax_key_bytes = 0\n", "max_key_bytes"},
         BadConfigCase{"LogLevelLoud", "[log]\nlevel = \"loud\"\n", "level"},
         BadConfigCase{"NodeIdNotAString", "[node]\nid = 7\n", "id"},
-        BadConfigCase{"TomlSyntaxError", "[http\nthreads = 2\n", ""}),
+        BadConfigCase{"TomlSyntaxError", "[http\nthreads = 2\n", ""},
+        BadConfigCase{"FeedPortTooLarge", "[feed]\nzmq_endpoint = \"tcp://127.0.0.1:99999\"\n",
+                      "zmq_endpoint"},
+        BadConfigCase{"FileOverOneMebibyte", "# " + std::string(std::size_t{1} << 20, 'x') + "\n",
+                      "larger than"}),
     [](const ::testing::TestParamInfo<BadConfigCase>& info) { return info.param.name; });
 
 TEST(KvnodeCommandLineTest, MissingConfigFileExitsTwoWithOneLineNamingTheFile) {
@@ -146,6 +151,57 @@ TEST(KvnodeCommandLineTest, MissingConfigFileExitsTwoWithOneLineNamingTheFile) {
                                     "--feed-endpoint", free_feed_endpoint()},
                                    10s);
   EXPECT_TRUE(IsOneLineError(run, 2, {path}));
+}
+
+// Read without end today, growing the node's memory until something kills it.
+TEST(KvnodeCommandLineTest, ConfigFromADeviceExitsTwoWithOneLine) {
+  const RunResult run = run_kvnode({"--config", "/dev/zero", "--http-listen", free_listen_address(),
+                                    "--feed-endpoint", free_feed_endpoint()},
+                                   10s);
+  EXPECT_TRUE(IsOneLineError(run, 2, {"/dev/zero", "not a regular file"}));
+}
+
+// ---- a data_dir the node cannot use ----------------------------------------------------------
+
+// Runs a node with a write-ahead log in `data_dir`.
+RunResult run_with_data_dir(const TempDir& dir, const std::string& data_dir) {
+  const std::string config = dir.write_file(
+      "kvnode.toml", "[node]\ndata_dir = \"" + data_dir + "\"\n[storage]\npersistence = \"wal\"\n");
+  return run_kvnode({"--config", config, "--http-listen", free_listen_address(), "--feed-endpoint",
+                     free_feed_endpoint()},
+                    10s);
+}
+
+TEST(KvnodeDataDirTest, ARegularFileExitsTwoWithOneLineNamingTheKey) {
+  TempDir dir;
+  const std::string file = dir.write_file("not-a-dir", "x");
+  EXPECT_TRUE(
+      IsOneLineError(run_with_data_dir(dir, file), 2, {"node.data_dir", file, "not a directory"}));
+}
+
+TEST(KvnodeDataDirTest, APathThroughARegularFileExitsTwoWithOneLineNamingTheKey) {
+  TempDir dir;
+  const std::string inside = dir.write_file("not-a-dir", "x") + "/data";
+  EXPECT_TRUE(IsOneLineError(run_with_data_dir(dir, inside), 2, {"node.data_dir", inside}));
+}
+
+TEST(KvnodeDataDirTest, AnUnwritableDirectoryExitsTwoWithOneLineNamingTheKey) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into any directory";
+  TempDir dir;
+  const std::filesystem::path read_only = dir.path() / "read-only";
+  std::filesystem::create_directory(read_only);
+  std::filesystem::permissions(
+      read_only, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  EXPECT_TRUE(IsOneLineError(run_with_data_dir(dir, read_only.string()), 2,
+                             {"node.data_dir", "not writable"}));
+  std::filesystem::permissions(read_only, std::filesystem::perms::owner_all);
+}
+
+TEST(KvnodeDataDirTest, IsNotCheckedWithoutPersistence) {
+  NodeProcess node;  // its --data-dir is work_dir/data: a file here
+  node.work_dir().write_file("data", "x");
+  std::string error;
+  EXPECT_TRUE(node.start(&error)) << error;
 }
 
 // ---- bad flags -------------------------------------------------------------------------------

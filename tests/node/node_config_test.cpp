@@ -350,6 +350,18 @@ constexpr bad_file kBadFiles[] = {
      R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "tcp://feed.example:0")"},
     {"AdvertiseInproc", R"(feed.advertise = "inproc://feed")",
      R"(feed.advertise: must be tcp://HOST:PORT with a host clients can reach (not 0.0.0.0, :: or *) and a port from 1 to 65535, or ipc://PATH, got "inproc://feed")"},
+    {"EndpointPortTooLarge", R"(feed.zmq_endpoint = "tcp://127.0.0.1:99999")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1:99999")"},
+    {"EndpointPortZero", R"(feed.zmq_endpoint = "tcp://127.0.0.1:0")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1:0")"},
+    {"EndpointPortNegative", R"(feed.zmq_endpoint = "tcp://127.0.0.1:-1")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1:-1")"},
+    {"EndpointPortSigned", R"(feed.zmq_endpoint = "tcp://127.0.0.1:+5556")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1:+5556")"},
+    {"EndpointWithoutPort", R"(feed.zmq_endpoint = "tcp://127.0.0.1")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1")"},
+    {"EndpointWithoutHost", R"(feed.zmq_endpoint = "tcp://:5556")",
+     R"(feed.zmq_endpoint: a tcp:// endpoint must name a host or interface before :PORT, got "tcp://:5556")"},
     {"HistoryEventsNegative", R"(feed.history_events = -1)",
      R"(feed.history_events: must be an integer from 0 to 100000000, got -1)"},
     {"HistoryEventsTooMany", R"(feed.history_events = 100000001)",
@@ -444,7 +456,36 @@ TEST_F(ConfigTest, MissingFileCannotBeOpened) {
 
 TEST_F(ConfigTest, DirectoryIsNotAnEmptyConfig) {
   EXPECT_EQ(config_error_of([&] { load_config_file(dir_.string()); }),
-            "config " + dir_.string() + ": cannot read file");
+            "config " + dir_.string() + ": not a regular file");
+}
+
+// A device or a pipe could be read without end, as /dev/zero would be.
+TEST_F(ConfigTest, DeviceIsRefusedUnread) {
+  EXPECT_EQ(config_error_of([&] { load_config_file("/dev/zero"); }),
+            "config /dev/zero: not a regular file");
+}
+
+TEST_F(ConfigTest, FileOverOneMebibyteIsRefused) {
+  const std::string path = write("# " + std::string(std::size_t{1} << 20, 'x') + "\n");
+  EXPECT_EQ(config_error_of([&] { load_config_file(path); }),
+            "config " + path + ": larger than 1048576 bytes");
+}
+
+TEST_F(ConfigTest, FileOfOneMebibyteIsRead) {
+  const std::string head = "[node]\nid = \"big\"\n# ";
+  const std::string path =
+      write(head + std::string((std::size_t{1} << 20) - head.size() - 1, 'x') + "\n");
+  ASSERT_EQ(std::filesystem::file_size(path), std::size_t{1} << 20);
+  EXPECT_EQ(load_config_file(path).node_id, "big");
+}
+
+TEST_F(ConfigTest, TcpEndpointsNameAPortOrAnyFreeOne) {
+  for (const std::string endpoint :
+       {"tcp://127.0.0.1:1", "tcp://127.0.0.1:65535", "tcp://*:5556", "tcp://127.0.0.1:*",
+        "tcp://[::1]:5556", "tcp://eth0:5556", "ipc:///run/kvactor/feed", "inproc://feed"}) {
+    EXPECT_EQ(load_config_file(write("feed.zmq_endpoint = \"" + endpoint + "\"\n")).feed_endpoint,
+              endpoint);
+  }
 }
 
 // Flags.
@@ -523,6 +564,12 @@ TEST(ConfigCommandLineTest, BadFlagValuesNameTheFlag) {
   EXPECT_EQ(
       flag_error({"--log-level", "loud"}),
       R"(flag --log-level: must be one of "trace", "debug", "info", "warn", "error", "critical", "off", got "loud")");
+}
+
+TEST(ConfigCommandLineTest, FeedEndpointFlagPortIsChecked) {
+  EXPECT_EQ(
+      flag_error({"--feed-endpoint", "tcp://127.0.0.1:99999"}),
+      R"(flag --feed-endpoint: a tcp:// endpoint must end in :PORT, PORT from 1 to 65535 or * for any free port, got "tcp://127.0.0.1:99999")");
 }
 
 TEST(ConfigCommandLineTest, EmptyFlagValueIsAnError) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <initializer_list>
 #include <map>
 #include <optional>
 
@@ -388,6 +389,95 @@ TEST_F(PartitionLogTest, CorruptionBeforeTheTailRefusesToStartUnlessRepairing) {
   ASSERT_TRUE(open_log(options()));
   EXPECT_EQ(recovered_, model_);
   EXPECT_TRUE(report_.warnings.empty());
+}
+
+// ---- acknowledged changes gone missing ----
+
+// Each run's puts go to the log that run opened: wal-1 holds seqs 1 to 3, wal-4 seqs 4 and 5,
+// wal-6 seq 6, and the last run left wal-7 empty.
+class MissingLogTest : public PartitionLogTest {
+ protected:
+  void SetUp() override {
+    for (const int puts : {3, 2, 1, 0}) {
+      auto log = open_log(options());
+      ASSERT_TRUE(log);
+      for (int i = 0; i < puts; ++i) put(*log, numbered("k", log->last_seq() + 1), "v");
+      ASSERT_FALSE(log->flush().failed_after);
+    }
+    ASSERT_EQ(wal_files().size(), 4u);
+  }
+
+  partition_log_options repairing() const {
+    partition_log_options result = options();
+    result.repair = true;
+    return result;
+  }
+
+  void expect_refused(const std::string& missing, const std::vector<std::string>& files) {
+    EXPECT_FALSE(open_log(options()));
+    EXPECT_EQ(open_error_.code(), make_error_code(storage_errc::corruption));
+    const std::string& message = open_error_.message();
+    EXPECT_NE(message.find("changes " + missing + " are missing"), std::string::npos) << message;
+    for (const std::string& file : files) {
+      EXPECT_NE(message.find(file), std::string::npos) << file << "\n" << message;
+    }
+    EXPECT_NE(message.find("--repair"), std::string::npos) << message;
+  }
+
+  key_values model_without(std::initializer_list<int> seqs) {
+    key_values expected = model_;
+    for (const int seq : seqs) expected.erase(numbered("k", static_cast<std::uint64_t>(seq)));
+    return expected;
+  }
+};
+
+TEST_F(MissingLogTest, AMissingFirstLogRefusesToStartUnlessRepairing) {
+  std::filesystem::remove(wal_path(directory_, 1));
+  expect_refused("1 to 3", {wal_path(directory_, 4).string(), "no snapshot or earlier log"});
+
+  auto log = open_log(repairing());
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(report_.repaired);
+  ASSERT_EQ(report_.warnings.size(), 1u);
+  EXPECT_NE(report_.warnings[0].find("changes 1 to 3 are missing"), std::string::npos);
+  EXPECT_EQ(recovered_, model_without({1, 2, 3}));
+  EXPECT_EQ(report_.last_seq, 6u);
+  EXPECT_TRUE(log->snapshot_due(0));
+}
+
+TEST_F(MissingLogTest, AMissingMiddleLogRefusesToStartUnlessRepairing) {
+  std::filesystem::remove(wal_path(directory_, 4));
+  expect_refused("4 to 5", {wal_path(directory_, 1).string() + " ends at seq 3",
+                            wal_path(directory_, 6).string() + " starts at seq 6"});
+  ASSERT_TRUE(open_log(repairing()));
+  EXPECT_EQ(recovered_, model_without({4, 5}));
+  EXPECT_EQ(report_.last_seq, 6u);
+}
+
+TEST_F(MissingLogTest, ALogCutShortBeforeTheNextRefusesToStartUnlessRepairing) {
+  const auto first = wal_path(directory_, 1);
+  std::filesystem::resize_file(first, std::filesystem::file_size(first) * 2 / 3 + 1);
+  expect_refused("3 to 3", {first.string() + " ends at seq 2"});
+  ASSERT_TRUE(open_log(repairing()));
+  EXPECT_EQ(recovered_, model_without({3}));
+}
+
+// Only the empty log of the last run is left: its name still says that changes 1 to 6 were.
+TEST_F(MissingLogTest, OnlyAnEmptyLogLeftRefusesAndRepairGoesOnAfterItsName) {
+  for (const std::uint64_t seq : {1, 4, 6}) std::filesystem::remove(wal_path(directory_, seq));
+  expect_refused("1 to 6", {wal_path(directory_, 7).string()});
+  auto log = open_log(repairing());
+  ASSERT_TRUE(log);
+  EXPECT_TRUE(recovered_.empty());
+  EXPECT_EQ(report_.last_seq, 6u);
+  EXPECT_TRUE(log->append({wal_op::put, 7, 1, "k7", "v"}).ok());
+}
+
+TEST_F(MissingLogTest, EveryLogThereStartsWithoutWarnings) {
+  ASSERT_TRUE(open_log(options()));
+  EXPECT_TRUE(report_.warnings.empty());
+  EXPECT_FALSE(report_.repaired);
+  EXPECT_EQ(recovered_, model_);
 }
 
 TEST_F(PartitionLogTest, FailedWriteFailsTheBufferedRecordsAndNothingIsAcknowledged) {
