@@ -72,10 +72,12 @@ int get_command(const invocation& args) {
       return exit_failed;
     }
     if (args.json) {
-      print_json({{"key", args.key},
-                  {"value", kv::base64_encode(found->value)},
-                  {"version", found->version},
-                  {"type", found->type}});
+      nlohmann::json document = {{"key", args.key},
+                                 {"value", kv::base64_encode(found->value)},
+                                 {"version", found->version}};
+      // As in listings and events, no "type" means bytes.
+      if (found->type != "bytes") document["type"] = found->type;
+      print_json(document);
     } else {
       std::cout.write(found->value.data(), static_cast<std::streamsize>(found->value.size()));
       flush_stdout();

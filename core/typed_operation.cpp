@@ -150,10 +150,12 @@ operation_result apply_operation(const typed_operation& op, bool exists, value_t
                       (!op.type_requested || current_type == op.type)
                 : current_type == op.type;
   if (exists && !fits) {
-    return refused(operation_status::wrong_type, current_type,
-                   "the key holds a value of type " + std::string(type_name(current_type)) +
-                       ", which " + (number_op ? std::string("this incr") : "this operation") +
-                       " cannot change");
+    // incr takes any number type unless ?type= named one.
+    const std::string wanted =
+        number_op && !op.type_requested ? "int, uint or float" : std::string(type_name(op.type));
+    return refused(
+        operation_status::wrong_type, current_type,
+        "holds a value of type " + std::string(type_name(current_type)) + ", not " + wanted);
   }
   switch (op.kind) {
     case operation_kind::incr:

@@ -45,7 +45,7 @@ struct operation_result {
   operation_status status = operation_status::ok;
   value_type type = value_type::bytes;  // of the new value; on wrong_type, the key's type
   std::string value;                    // the new value's stored text
-  std::string message;                  // why, unless ok
+  std::string message;                  // why, unless ok, to follow "key `K` " or "key `K`: "
 };
 
 // Applies `op` to the key's current value (`current_type` and `current_text`), or to a new key

@@ -78,14 +78,16 @@ TEST(TypedOperationTest, OperationsOnAnotherTypeAreWrongType) {
   const auto on_bytes = incr("1", value_type::bytes, "12");
   EXPECT_EQ(on_bytes.status, operation_status::wrong_type);
   EXPECT_EQ(on_bytes.type, value_type::bytes);
+  EXPECT_EQ(on_bytes.message, "holds a value of type bytes, not int, uint or float");
   EXPECT_EQ(apply(operation_kind::sadd, R"(["a"])", true, value_type::hash, "{}").status,
             operation_status::wrong_type);
   EXPECT_EQ(apply(operation_kind::hset, R"({"a":"b"})", true, value_type::set, "[]").status,
             operation_status::wrong_type);
   // ?type= names the type a new key gets; on a key of another number type it is a mismatch.
-  EXPECT_EQ(
-      apply(operation_kind::incr, "1", true, value_type::int64, "1", value_type::float64).status,
-      operation_status::wrong_type);
+  const auto mismatch =
+      apply(operation_kind::incr, "1", true, value_type::int64, "1", value_type::float64);
+  EXPECT_EQ(mismatch.status, operation_status::wrong_type);
+  EXPECT_EQ(mismatch.message, "holds a value of type int, not float");
 }
 
 TEST(TypedOperationTest, SetsAddAndRemoveUtf8MembersAndMayBecomeEmpty) {

@@ -48,6 +48,8 @@ TEST_F(KvctlTypedTest, PutWithATypeStoresThatType) {
   EXPECT_EQ(reply.body, "42");
   EXPECT_EQ(reply.header("X-Kv-Type"), "int");
   EXPECT_TRUE(Printed(kvctl({"get", key}), "42"));
+  EXPECT_EQ(nlohmann::json::parse(kvctl({"--json", "get", key}).out),
+            nlohmann::json({{"key", key}, {"value", "NDI="}, {"version", 1}, {"type", "int"}}));
   EXPECT_TRUE(Failed(kvctl({"put", key, "x", "--type", "int"}), 1, "ERROR: "));
   EXPECT_TRUE(Failed(kvctl({"put", key, "1", "--type", "integer"}), 2, "ERROR: "));
 }

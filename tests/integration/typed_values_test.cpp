@@ -33,24 +33,6 @@ class TypedValuesTest : public SharedNodeTest<TypedValuesTest> {
   }
 };
 
-// GET's answer to a typed value: 200, its media type, X-Kv-Type, X-Kv-Version and the body.
-::testing::AssertionResult IsTypedValue(const Reply& reply, const std::string& type,
-                                        const std::string& body, std::uint64_t version) {
-  const std::string media = type == "bytes" ? "application/octet-stream"
-                            : (type == "int" || type == "uint" || type == "float")
-                                ? "text/plain"
-                                : "application/json";
-  if (reply.status == 200 && reply.header("X-Kv-Type") == type &&
-      media_type(reply.header("Content-Type")) == media && reply.body == body &&
-      reply.header("X-Kv-Version") == std::to_string(version)) {
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure()
-         << "expected " << type << " [" << body << "] at version " << version << " as " << media
-         << ", got " << reply.describe() << " type " << reply.header("X-Kv-Type") << " version "
-         << reply.header("X-Kv-Version") << " content type " << reply.header("Content-Type");
-}
-
 nlohmann::json op_reply(const std::string& key, std::uint64_t version, const std::string& type,
                         const nlohmann::json& value) {
   return {{"key", key}, {"version", version}, {"type", type}, {"value", value}};
@@ -75,7 +57,7 @@ TEST_F(TypedValuesTest, EachTypeIsStoredAndPrintedInItsForm) {
   for (const auto& c : cases) {
     const std::string key = test_key(numbered("k", i++));
     ASSERT_TRUE(IsWriteReply(put_typed(key, c.type, c.written), key, 1, true)) << c.type;
-    EXPECT_TRUE(IsTypedValue(kv().get_key(key), c.type, c.printed, 1));
+    EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), c.type, c.printed, 1));
     const Reply head = kv().head_key(key);
     EXPECT_EQ(head.status, 200);
     EXPECT_EQ(head.header("X-Kv-Type"), c.type);
@@ -87,12 +69,12 @@ TEST_F(TypedValuesTest, EachTypeIsStoredAndPrintedInItsForm) {
 TEST_F(TypedValuesTest, PlainWritesAreBytesAndSayTheirType) {
   const std::string key = test_key("plain");
   ASSERT_TRUE(IsWriteReply(kv().put_key(key, "12"), key, 1, true));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "bytes", "12", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "bytes", "12", 1));
   // A later PUT without ?type= makes a typed key plain again, as a new value would.
   ASSERT_EQ(put_typed(key, "int", "12").status, 200);
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "int", "12", 2));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "int", "12", 2));
   ASSERT_EQ(kv().put_key(key, "12").status, 200);
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "bytes", "12", 3));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "bytes", "12", 3));
 }
 
 TEST_F(TypedValuesTest, ValuesThatDoNotParseAsTheirTypeAreRefusedAndWriteNothing) {
@@ -144,7 +126,7 @@ TEST_F(TypedValuesTest, IncrAnswersTheNewValueAndCreatesMissingKeys) {
   const std::string key = test_key("counter");
   EXPECT_TRUE(IsJsonReply(operate(key, "incr", ""), 200, op_reply(key, 1, "int", "1")));
   EXPECT_TRUE(IsJsonReply(operate(key, "incr", "-5"), 200, op_reply(key, 2, "int", "-4")));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "int", "-4", 2));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "int", "-4", 2));
 
   const std::string unsigned_key = test_key("unsigned");
   EXPECT_TRUE(IsErrorReply(operate(unsigned_key, "incr", "-1", "&type=uint"), 400, "bad_request"));
@@ -152,7 +134,7 @@ TEST_F(TypedValuesTest, IncrAnswersTheNewValueAndCreatesMissingKeys) {
   EXPECT_TRUE(IsJsonReply(operate(unsigned_key, "incr", "18446744073709551615", "&type=uint"), 200,
                           op_reply(unsigned_key, 1, "uint", "18446744073709551615")));
   EXPECT_TRUE(IsErrorReply(operate(unsigned_key, "incr", "1"), 400, "bad_request"));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(unsigned_key), "uint", "18446744073709551615", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(unsigned_key), "uint", "18446744073709551615", 1));
 
   const std::string real = test_key("real");
   EXPECT_TRUE(IsJsonReply(operate(real, "incr", "0.1", "&type=float"), 200,
@@ -171,7 +153,7 @@ TEST_F(TypedValuesTest, IncrStopsAtTheEdgesOfInt) {
   EXPECT_TRUE(IsJsonReply(operate(key, "incr", "-18446744073709551615"), 200,
                           op_reply(key, 3, "int", "-9223372036854775808")));
   EXPECT_TRUE(IsErrorReply(operate(key, "incr", "-1"), 400, "bad_request"));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "int", "-9223372036854775808", 3));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "int", "-9223372036854775808", 3));
 }
 
 TEST_F(TypedValuesTest, SetAndHashOperations) {
@@ -180,7 +162,7 @@ TEST_F(TypedValuesTest, SetAndHashOperations) {
                           op_reply(set, 1, "set", {"a", "b"})));
   EXPECT_TRUE(IsJsonReply(operate(set, "srem", R"(["a","b","zz"])"), 200,
                           op_reply(set, 2, "set", nlohmann::json::array())));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(set), "set", "[]", 2));  // an emptied set stays
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(set), "set", "[]", 2));  // an emptied set stays
 
   const std::string hash = test_key("hash");
   EXPECT_TRUE(IsJsonReply(operate(hash, "hset", R"({"f":"1","g":"2"})"), 200,
@@ -189,7 +171,7 @@ TEST_F(TypedValuesTest, SetAndHashOperations) {
       IsJsonReply(operate(hash, "hdel", R"(["f"])"), 200, op_reply(hash, 2, "hash", {{"g", "2"}})));
   EXPECT_TRUE(IsJsonReply(operate(hash, "hdel", R"(["g"])"), 200,
                           op_reply(hash, 3, "hash", nlohmann::json::object())));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(hash), "hash", "{}", 3));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(hash), "hash", "{}", 3));
 }
 
 TEST_F(TypedValuesTest, OperationsOnAnotherTypeAreWrongTypeAndChangeNothing) {
@@ -201,10 +183,11 @@ TEST_F(TypedValuesTest, OperationsOnAnotherTypeAreWrongTypeAndChangeNothing) {
   }
   const std::string set = test_key("set");
   ASSERT_EQ(put_typed(set, "set", R"(["a"])").status, 200);
-  EXPECT_TRUE(IsErrorReply(operate(set, "hset", R"({"a":"b"})"), 409, "wrong_type"));
+  EXPECT_TRUE(IsErrorReply(operate(set, "hset", R"({"a":"b"})"), 409, "wrong_type",
+                           "key `" + set + "` holds a value of type set, not hash"));
   EXPECT_TRUE(IsErrorReply(operate(set, "incr", "1"), 409, "wrong_type"));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "bytes", "hello", 1));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(set), "set", R"(["a"])", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "bytes", "hello", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(set), "set", R"(["a"])", 1));
 }
 
 TEST_F(TypedValuesTest, BadOperationBodiesAreRefused) {
@@ -232,7 +215,7 @@ TEST_F(TypedValuesTest, OperationsHonourIfVersion) {
                            "key `" + key + "` already exists"));
   EXPECT_TRUE(
       IsJsonReply(operate(key, "incr", "1", "&if_version=1"), 200, op_reply(key, 2, "int", "2")));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(key), "int", "2", 2));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(key), "int", "2", 2));
 }
 
 TEST_F(TypedValuesTest, BatchStoresNonStringJsonAsJson) {
@@ -242,9 +225,9 @@ TEST_F(TypedValuesTest, BatchStoresNonStringJsonAsJson) {
   EXPECT_TRUE(IsJsonReply(
       kv().post_batch({{text, "5"}, {number, 5}, {object, {{"b", true}, {"a", nullptr}}}}), 200,
       {{"written", 3}}));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(text), "bytes", "5", 1));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(number), "json", "5", 1));
-  EXPECT_TRUE(IsTypedValue(kv().get_key(object), "json", R"({"a":null,"b":true})", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(text), "bytes", "5", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(number), "json", "5", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(object), "json", R"({"a":null,"b":true})", 1));
 }
 
 TEST_F(TypedValuesTest, ListingsWithValuesNameTheTypeOfTypedItems) {

@@ -126,12 +126,8 @@ void operate_on_key(std::string key, const std::string& op_name, const std::stri
   } catch (const bad_typed_text& problem) {
     throw bad_request(std::string(problem.what()) + " (op " + op_name + ")");
   }
-  // incr takes any number type unless ?type= named one.
-  const std::string wanted = op.kind == operation_kind::incr && !op.type_requested
-                                 ? "int, uint or float"
-                                 : std::string(type_name(op.type));
-  completion<operation_outcome> done = [ex, key, expected,
-                                        wanted](std::optional<operation_outcome> outcome) {
+  completion<operation_outcome> done = [ex, key,
+                                        expected](std::optional<operation_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
     if (outcome->status == write_status::conflict) {
       return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
@@ -140,7 +136,7 @@ void operate_on_key(std::string key, const std::string& op_name, const std::stri
       case operation_status::ok:
         break;
       case operation_status::wrong_type:
-        return reply_wrong_type(ex, key, outcome->type, wanted);
+        return ex->send_error(409, "wrong_type", "key " + quoted(key) + " " + outcome->message);
       case operation_status::out_of_range:
       case operation_status::bad_amount:
         return ex->send_error(400, "bad_request", "key " + quoted(key) + ": " + outcome->message);
