@@ -14,6 +14,7 @@
 
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_fixtures.hpp"
+#include "tests/support/node_process.hpp"
 
 namespace kvtest {
 namespace {
@@ -298,6 +299,24 @@ TEST_F(TypedValuesTest, EachTypedWriteIsOneEventWithItsTypeAndPrintedValue) {
   EXPECT_EQ(events[1]["seq"].get<int>(), events[0]["seq"].get<int>() + 1);
   EXPECT_FALSE(events[2].contains("type"));
   EXPECT_EQ(events[2]["value"], base64_encode("plain"));
+}
+
+TEST(TypedValueLimitTest, AnOperationWhoseResultIsOverTheValueLimitWritesNothing) {
+  TempDir config_dir;
+  NodeProcess node(
+      {"--config", config_dir.write_file("kvnode.toml", "[limits]\nmax_value_bytes = 16\n")});
+  std::string error;
+  ASSERT_TRUE(node.start(&error)) << error;
+  KvClient client(node.host(), node.http_port());
+  // ["aaaa","bbbb"] is 15 bytes: one more member would make the set 22.
+  ASSERT_EQ(client.post_json(key_path("s") + "?op=sadd", R"(["aaaa","bbbb"])").status, 200);
+  EXPECT_TRUE(IsErrorReply(client.post_json(key_path("s") + "?op=sadd", R"(["cccc"])"), 413,
+                           "payload_too_large"));
+  EXPECT_TRUE(IsTypedValueReply(client.get_key("s"), "set", R"(["aaaa","bbbb"])", 1));
+  // The limit is on the stored text: this 16-byte float prints as 1.2345678901e+300.
+  EXPECT_TRUE(IsErrorReply(client.put(key_path("j") + "?type=float", "1.2345678901e300"), 413,
+                           "payload_too_large"));
+  EXPECT_TRUE(IsMissingKeyReply(client.get_key("j"), "j"));
 }
 
 }  // namespace
