@@ -1,4 +1,4 @@
-// Names and media types of the value types.
+// The names of the value types and the bytes that stand for them.
 #include "core/value_type.hpp"
 
 #include <array>
@@ -25,22 +25,6 @@ std::optional<value_type> type_from_name(std::string_view name) {
 std::optional<value_type> type_from_byte(std::uint8_t byte) {
   if (byte > max_value_type) return std::nullopt;
   return static_cast<value_type>(byte);
-}
-
-std::string_view content_type_of(value_type type) {
-  switch (type) {
-    case value_type::bytes:
-      return "application/octet-stream";
-    case value_type::int64:
-    case value_type::uint64:
-    case value_type::float64:
-      return "text/plain";
-    case value_type::set:
-    case value_type::hash:
-    case value_type::json:
-      return "application/json";
-  }
-  return "application/octet-stream";
 }
 
 }  // namespace kv

@@ -27,7 +27,4 @@ std::optional<value_type> type_from_name(std::string_view name);
 // The type a stored byte stands for, or nothing for a byte no version of kvnode wrote.
 std::optional<value_type> type_from_byte(std::uint8_t byte);
 
-// The Content-Type of the value as GET prints it.
-std::string_view content_type_of(value_type type);
-
 }  // namespace kv

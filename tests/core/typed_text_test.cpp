@@ -23,9 +23,6 @@ TEST(ValueTypeTest, NamesAndBytesRoundTrip) {
   EXPECT_EQ(type_from_byte(max_value_type + 1), std::nullopt);
   EXPECT_EQ(type_from_name("integer"), std::nullopt);
   EXPECT_EQ(type_name(value_type::int64), "int");
-  EXPECT_EQ(content_type_of(value_type::float64), "text/plain");
-  EXPECT_EQ(content_type_of(value_type::hash), "application/json");
-  EXPECT_EQ(content_type_of(value_type::bytes), "application/octet-stream");
 }
 
 TEST(TypedTextTest, BytesAreKeptAsTheyAre) {
