@@ -20,7 +20,7 @@
 
 namespace kv {
 
-// The requests a partition serves: the first three arrive inside keyed operations, the rest
+// The requests a partition serves: the first four arrive inside keyed operations, the rest
 // from routers, which get the matching reply type back.
 struct get_request {
   std::string key;
@@ -29,6 +29,13 @@ struct put_request {
   std::string key;
   shared_bytes value;
   std::optional<std::uint64_t> expected_version;
+  value_type type = value_type::bytes;
+};
+struct operate_request {
+  std::string key;
+  typed_operation op;
+  std::optional<std::uint64_t> expected_version;
+  std::size_t max_value_bytes = SIZE_MAX;
 };
 struct delete_request {
   std::string key;
@@ -59,6 +66,7 @@ struct keyed_operation {
 using get_operation = keyed_operation<get_request, stored_value>;
 using put_operation = keyed_operation<put_request, put_outcome>;
 using delete_operation = keyed_operation<delete_request, delete_outcome>;
+using operate_operation = keyed_operation<operate_request, operation_outcome>;
 
 // store_api -> router, for operations that span partitions; the router asks each partition
 // with a timeout and merges the answers.
@@ -95,6 +103,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::scan_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::get_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_operation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::operate_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::list_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partitions_operation)

@@ -103,6 +103,7 @@ class partition_actor : public caf::event_based_actor {
         },
         [this](put_operation& op) { serve_put(op); },
         [this](delete_operation& op) { serve_delete(op); },
+        [this](operate_operation& op) { serve_operate(op); },
         [this](put_all_request& request) -> caf::result<std::size_t> {
           return serve_put_all(request);
         },
@@ -159,12 +160,50 @@ class partition_actor : public caf::event_based_actor {
     if (expired_or_refused(op)) return;
     put_request& request = op.request;
     auto previous = previous_of(request.key);
-    const put_outcome outcome = store_.put(request.key, request.value, request.expected_version);
+    const put_outcome outcome =
+        store_.put(request.key, request.value, request.expected_version, request.type);
     if (outcome.status != write_status::ok) return op.reply->complete(outcome);
     const bool recorded = record({change_op::put, std::move(request.key), std::move(request.value),
-                                  outcome.version, id_, seq_ + 1, unix_ms_now()},
+                                  outcome.version, id_, seq_ + 1, unix_ms_now(), request.type},
                                  std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
+  }
+
+  // Reads, changes and writes the key in this one turn: nothing else touches it in between.
+  void serve_operate(operate_operation& op) {
+    if (expired_or_refused(op)) return;
+    operate_request& request = op.request;
+    const stored_value* current = store_.get(request.key);
+    const std::uint64_t current_version = current ? current->version : 0;
+    if (request.expected_version && *request.expected_version != current_version) {
+      operation_outcome conflict;
+      conflict.status = write_status::conflict;
+      conflict.version = current_version;
+      return op.reply->complete(conflict);
+    }
+    operation_result result =
+        apply_operation(request.op, current != nullptr, current ? current->type : value_type::bytes,
+                        current ? current->value.view() : std::string_view());
+    if (result.status == operation_status::ok && result.value.size() > request.max_value_bytes) {
+      result = {operation_status::too_large,
+                result.type,
+                {},
+                "the new value would be " + std::to_string(result.value.size()) +
+                    " bytes, the limit is " + std::to_string(request.max_value_bytes)};
+    }
+    if (result.status != operation_status::ok) {
+      return op.reply->complete(operation_outcome{write_status::ok, result.status, current_version,
+                                                  result.type, nullptr, std::move(result.message)});
+    }
+    auto previous = previous_of(request.key);
+    shared_bytes value = shared_bytes::copy_of(result.value);
+    const put_outcome outcome = store_.put(request.key, value, std::nullopt, result.type);
+    const operation_outcome answer{
+        write_status::ok, operation_status::ok, outcome.version, result.type, value, {}};
+    const bool recorded = record({change_op::put, std::move(request.key), std::move(value),
+                                  outcome.version, id_, seq_ + 1, unix_ms_now(), result.type},
+                                 std::move(previous));
+    answer_when_durable(std::move(op.reply), answer, recorded);
   }
 
   void serve_delete(delete_operation& op) {
@@ -195,13 +234,13 @@ class partition_actor : public caf::event_based_actor {
     const std::size_t count = request.pairs.size();
     if (log_refuses_writes()) return caf::make_error(caf::sec::runtime_error);
     bool recorded = true;
-    for (auto& [key, value] : request.pairs) {
+    for (auto& [key, value, type] : request.pairs) {
       auto previous = previous_of(key);
-      const put_outcome outcome = store_.put(key, value, std::nullopt);
+      const put_outcome outcome = store_.put(key, value, std::nullopt, type);
       // The log cannot break between records of one message (appends do no I/O), so either
       // every record is taken or the first is refused.
       recorded = record({change_op::put, std::move(key), std::move(value), outcome.version, id_,
-                         seq_ + 1, unix_ms_now()},
+                         seq_ + 1, unix_ms_now(), type},
                         std::move(previous));
       if (!recorded) break;
     }
@@ -235,8 +274,12 @@ class partition_actor : public caf::event_based_actor {
       return true;
     }
     const storage::wal_record_view view{
-        change.op == change_op::put ? storage::wal_op::put : storage::wal_op::erase, change.seq,
-        change.version, change.key, change.value.view()};
+        change.op == change_op::put ? storage::wal_op::put : storage::wal_op::erase,
+        change.seq,
+        change.version,
+        change.key,
+        change.value.view(),
+        change.type};
     auto ticket = log_->append(view);
     if (!ticket.ok()) {
       undo(change.key, previous);
@@ -267,7 +310,7 @@ class partition_actor : public caf::event_based_actor {
 
   void undo(const std::string& key, const std::optional<stored_value>& previous) {
     if (previous) {
-      store_.set(key, previous->value, previous->version);
+      store_.set(key, previous->value, previous->version, previous->type);
     } else {
       store_.remove(key);
     }

@@ -9,7 +9,7 @@ namespace {
 
 void apply_record(partition_store& store, storage::wal_record&& record) {
   if (record.op == storage::wal_op::erase) return store.remove(record.key);
-  store.set(record.key, shared_bytes::copy_of(record.value), record.version);
+  store.set(record.key, shared_bytes::copy_of(record.value), record.version, record.type);
 }
 
 // The whole map, written now: the damage repair skipped is still in the files until then.

@@ -55,8 +55,8 @@ class router : public caf::event_based_actor {
  private:
   void put_all(put_all_operation op) {
     std::vector<key_value_list> by_partition(map_->partitions.size());
-    for (auto& pair : op.request.pairs) {
-      by_partition[map_->table.partition_for(pair.first)].push_back(std::move(pair));
+    for (auto& entry : op.request.pairs) {
+      by_partition[map_->table.partition_for(entry.key)].push_back(std::move(entry));
     }
     auto state = std::make_shared<gather<std::size_t>>();
     state->reply = std::move(op.reply);

@@ -42,11 +42,20 @@ void store_api::get(std::string key, completion<stored_value> done) const {
   send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
 }
 
-void store_api::put(std::string key, shared_bytes value,
+void store_api::put(std::string key, shared_bytes value, value_type type,
                     std::optional<std::uint64_t> expected_version,
                     completion<put_outcome> done) const {
-  send_to_partition(*backend_, put_request{std::move(key), std::move(value), expected_version},
+  send_to_partition(*backend_,
+                    put_request{std::move(key), std::move(value), expected_version, type},
                     std::move(done));
+}
+
+void store_api::operate(std::string key, typed_operation op,
+                        std::optional<std::uint64_t> expected_version, std::size_t max_value_bytes,
+                        completion<operation_outcome> done) const {
+  send_to_partition(
+      *backend_, operate_request{std::move(key), std::move(op), expected_version, max_value_bytes},
+      std::move(done));
 }
 
 void store_api::erase(std::string key, std::optional<std::uint64_t> expected_version,

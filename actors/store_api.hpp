@@ -14,6 +14,7 @@
 
 #include "core/partition_store.hpp"
 #include "core/routing_table.hpp"
+#include "core/typed_operation.hpp"
 
 namespace kv {
 
@@ -35,7 +36,26 @@ struct partition_info {
   std::size_t queue_depth = 0;  // messages waiting in its mailbox when it answered
 };
 
-using key_value_list = std::vector<std::pair<std::string, shared_bytes>>;
+// One key of a batch write; a typed value is already in its stored text.
+struct batch_entry {
+  batch_entry(std::string key_, shared_bytes value_, value_type type_ = value_type::bytes)
+      : key(std::move(key_)), value(std::move(value_)), type(type_) {}
+  std::string key;
+  shared_bytes value;
+  value_type type;
+};
+using key_value_list = std::vector<batch_entry>;
+
+// The answer to an atomic operation: on ok, the new value and version; on conflict, `version`
+// is the key's current one (0 = absent); otherwise `message` says why nothing was written.
+struct operation_outcome {
+  write_status status = write_status::ok;
+  operation_status result = operation_status::ok;
+  std::uint64_t version = 0;
+  value_type type = value_type::bytes;
+  shared_bytes value;
+  std::string message;
+};
 
 class store_api {
  public:
@@ -44,8 +64,13 @@ class store_api {
 
   // A missing key completes with a stored_value whose value is null.
   void get(std::string key, completion<stored_value> done) const;
-  void put(std::string key, shared_bytes value, std::optional<std::uint64_t> expected_version,
-           completion<put_outcome> done) const;
+  // `value` holds a typed value's stored text (core/typed_text.hpp).
+  void put(std::string key, shared_bytes value, value_type type,
+           std::optional<std::uint64_t> expected_version, completion<put_outcome> done) const;
+  // One atomic operation, applied by the key's partition; a result over max_value_bytes is
+  // refused (too_large).
+  void operate(std::string key, typed_operation op, std::optional<std::uint64_t> expected_version,
+               std::size_t max_value_bytes, completion<operation_outcome> done) const;
   void erase(std::string key, std::optional<std::uint64_t> expected_version,
              completion<delete_outcome> done) const;
   // Unconditional writes of already validated pairs; completes with how many were written.

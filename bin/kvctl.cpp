@@ -105,6 +105,10 @@ void add_write_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& 
                               kvctl::put_command, chosen);
   put->add_option("KEY", args.key, "The key")->required();
   put->add_option("VALUE", args.value, "The value (default: read stdin to its end)");
+  put->add_option("--type", args.type,
+                  "Store VALUE as this type (bytes, int, uint, float, set, hash, json)")
+      ->type_name("T")
+      ->check(CLI::IsMember({"bytes", "int", "uint", "float", "set", "hash", "json"}));
   add_if_version_option(*put, args);
 
   CLI::App* store = add_command(app, "store", "Same as put (the older clients' spelling)",
@@ -112,6 +116,63 @@ void add_write_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& 
   store->add_option("--key", args.key, "The key")->required();
   store->add_option("--value", args.value, "The value (default: read stdin to its end)");
   add_if_version_option(*store, args);
+}
+
+constexpr int any_number = 1 << 20;
+
+// The key, then from `least` to `most` further words into args.items.
+void add_key_and_items(CLI::App& command, kvctl::invocation& args, const std::string& name,
+                       const std::string& description, int least, int most) {
+  command.add_option("KEY", args.key, "The key")->required();
+  command.add_option(name, args.items, description)->expected(least, most)->required();
+}
+
+void add_typed_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* incr = add_command(app, "incr", "Add N (default 1; may be negative) to KEY's number",
+                               kvctl::incr_command, chosen);
+  incr->add_option("KEY", args.key, "The key")->required();
+  incr->add_option("N", args.items, "The amount: an integer, or any number for a float")
+      ->expected(0, 1);
+  incr->add_option("--type", args.type, "The type a missing KEY is created as (default int)")
+      ->type_name("T")
+      ->check(CLI::IsMember({"int", "uint", "float"}));
+  add_if_version_option(*incr, args);
+
+  CLI::App* sadd =
+      add_command(app, "sadd", "Add members to the set KEY", kvctl::sadd_command, chosen);
+  add_key_and_items(*sadd, args, "MEMBER", "The members", 1, any_number);
+  add_if_version_option(*sadd, args);
+  CLI::App* srem =
+      add_command(app, "srem", "Remove members from the set KEY", kvctl::srem_command, chosen);
+  add_key_and_items(*srem, args, "MEMBER", "The members", 1, any_number);
+  add_if_version_option(*srem, args);
+
+  CLI::App* hset =
+      add_command(app, "hset", "Set fields of the hash KEY", kvctl::hset_command, chosen);
+  add_key_and_items(*hset, args, "FIELD VALUE", "Field and value pairs", 2, any_number);
+  add_if_version_option(*hset, args);
+  hset->callback([&args, &chosen] {
+    if (args.items.size() % 2 != 0) {
+      throw CLI::ValidationError("hset", "give fields and values in pairs: FIELD VALUE ...");
+    }
+    chosen = kvctl::hset_command;
+  });
+
+  CLI::App* hdel =
+      add_command(app, "hdel", "Remove fields from the hash KEY", kvctl::hdel_command, chosen);
+  add_key_and_items(*hdel, args, "FIELD", "The fields", 1, any_number);
+  add_if_version_option(*hdel, args);
+
+  add_key_and_items(*add_command(app, "hget", "Print one field of the hash KEY, no newline added",
+                                 kvctl::hget_command, chosen),
+                    args, "FIELD", "The field", 1, 1);
+  add_command(app, "smembers", "Print the members of the set KEY, one per line",
+              kvctl::smembers_command, chosen)
+      ->add_option("KEY", args.key, "The key")
+      ->required();
+  add_key_and_items(*add_command(app, "sismember", "Exit 0 if MEMBER is in the set KEY, 1 if not",
+                                 kvctl::sismember_command, chosen),
+                    args, "MEMBER", "The member", 1, 1);
 }
 
 void add_delete_command(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
@@ -210,6 +271,7 @@ void define_command_line(CLI::App& app, kvctl::invocation& args, kvctl::command&
   add_read_commands(app, args, chosen);
   add_write_commands(app, args, chosen);
   add_delete_command(app, args, chosen);
+  add_typed_commands(app, args, chosen);
   add_listing_commands(app, args, chosen);
   add_node_commands(app, chosen);
   add_watch_command(app, args, chosen);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bin/kvctl_output.hpp"
 #include "client/kv_client.hpp"
 #include "core/base64.hpp"
 
@@ -20,36 +21,6 @@ namespace kvctl {
 namespace {
 
 using kv::client::kv_client;
-
-void print_error(const std::string& message) {
-  std::cerr << "ERROR: " << message << '\n';
-}
-
-std::string quoted(const std::string& key) {
-  return "`" + key + "`";
-}
-
-// The same words as the node's not_found message, which old scripts match on.
-std::string missing_key_message(const std::string& key) {
-  return "no key " + quoted(key) + " found";
-}
-
-// Output goes through std::cout; a failed write (full disk, closed pipe) must not pass as
-// success.
-void flush_stdout() {
-  std::cout.flush();
-  if (!std::cout) throw std::runtime_error("cannot write to stdout");
-}
-
-void print_json(const nlohmann::json& document) {
-  std::cout << document.dump() << '\n';
-  flush_stdout();
-}
-
-void print_line(const std::string& line) {
-  std::cout << line << '\n';
-  flush_stdout();
-}
 
 // Values are arbitrary bytes: read with read(2), not through a text stream.
 std::string read_all_stdin() {
@@ -65,21 +36,6 @@ std::string read_all_stdin() {
       throw std::runtime_error(std::string("cannot read stdin: ") + std::strerror(errno));
     }
   }
-}
-
-// Runs `action` with a client for the node at args.url and returns its exit status; every
-// failure becomes one line on stderr and exit status 1.
-template <class Action>
-int with_client(const invocation& args, Action action) {
-  try {
-    kv_client client(kv::client::parse_url(args.url), timeout_of(args));
-    return action(client);
-  } catch (const kv::client::unreachable_error& error) {
-    print_error("cannot reach " + args.url + ": " + error.what());
-  } catch (const std::exception& error) {
-    print_error(error.what());
-  }
-  return exit_failed;
 }
 
 std::string describe(const kv::client::put_result& result) {
@@ -116,9 +72,12 @@ int get_command(const invocation& args) {
       return exit_failed;
     }
     if (args.json) {
-      print_json({{"key", args.key},
-                  {"value", kv::base64_encode(found->value)},
-                  {"version", found->version}});
+      nlohmann::json document = {{"key", args.key},
+                                 {"value", kv::base64_encode(found->value)},
+                                 {"version", found->version}};
+      // As in listings and events, no "type" means bytes.
+      if (found->type != "bytes") document["type"] = found->type;
+      print_json(document);
     } else {
       std::cout.write(found->value.data(), static_cast<std::streamsize>(found->value.size()));
       flush_stdout();
@@ -129,8 +88,8 @@ int get_command(const invocation& args) {
 
 int put_command(const invocation& args) {
   return with_client(args, [&](kv_client& client) {
-    const auto result =
-        client.put(args.key, args.value ? *args.value : read_all_stdin(), args.if_version);
+    const auto result = client.put(args.key, args.value ? *args.value : read_all_stdin(),
+                                   args.if_version, args.type);
     if (args.json) {
       print_json({{"key", result.key}, {"version", result.version}, {"created", result.created}});
     } else {

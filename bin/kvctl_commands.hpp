@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kvctl {
 
@@ -25,6 +26,10 @@ struct invocation {
   std::string key;
   std::optional<std::string> value;  // put and store: absent means "read stdin"
   std::optional<std::uint64_t> if_version;
+  std::string type;  // put --type, incr --type; "" when not given
+  // incr: the amount; sadd, srem: members; hset: fields and values; hget, hdel: field names;
+  // sismember: the member
+  std::vector<std::string> items;
   std::string prefix;
   std::string suffix;
   // watch
@@ -46,5 +51,15 @@ int ping_command(const invocation& args);
 int info_command(const invocation& args);
 // Defined in kvctl_watch.cpp.
 int watch_command(const invocation& args);
+
+// Typed values, defined in kvctl_typed.cpp.
+int incr_command(const invocation& args);
+int sadd_command(const invocation& args);
+int srem_command(const invocation& args);
+int hset_command(const invocation& args);
+int hdel_command(const invocation& args);
+int hget_command(const invocation& args);
+int smembers_command(const invocation& args);
+int sismember_command(const invocation& args);
 
 }  // namespace kvctl

@@ -49,9 +49,15 @@ bool is_missing_key_reply(const httplib::Response& reply, std::string_view key) 
          string_field(body, "message") == "no key `" + std::string(key) + "` found";
 }
 
-std::string with_if_version(std::string target, std::optional<std::uint64_t> if_version) {
-  if (if_version) target += "?if_version=" + std::to_string(*if_version);
-  return target;
+std::optional<std::string> if_version_text(std::optional<std::uint64_t> if_version) {
+  if (!if_version) return std::nullopt;
+  return std::to_string(*if_version);
+}
+
+// "" means no ?type= at all.
+std::optional<std::string> type_text(std::string_view type) {
+  if (type.empty()) return std::nullopt;
+  return std::string(type);
 }
 
 }  // namespace
@@ -65,13 +71,17 @@ std::optional<versioned_value> kv_client::get(std::string_view key) {
   const auto result = http_->Get(node_.base_path + key_target(key));
   if (result && is_missing_key_reply(*result, key)) return std::nullopt;
   const auto& reply = ok_reply(result, node_);
-  return versioned_value{reply.body, version_header(reply)};
+  // A node from before typed values sends no X-Kv-Type: everything there is bytes.
+  std::string type = reply.get_header_value("X-Kv-Type");
+  return versioned_value{reply.body, version_header(reply), type.empty() ? "bytes" : type};
 }
 
 put_result kv_client::put(std::string_view key, const std::string& value,
-                          std::optional<std::uint64_t> if_version) {
-  const auto result = http_->Put(with_if_version(node_.base_path + key_target(key), if_version),
-                                 value, "application/octet-stream");
+                          std::optional<std::uint64_t> if_version, std::string_view type) {
+  const auto result = http_->Put(
+      node_.base_path +
+          key_target(key, {{"if_version", if_version_text(if_version)}, {"type", type_text(type)}}),
+      value, "application/octet-stream");
   return read_json_reply(ok_reply(result, node_), [](const nlohmann::json& body) {
     return put_result{body.at("key").get<std::string>(), body.at("version").get<std::uint64_t>(),
                       body.at("created").get<bool>()};
@@ -79,10 +89,36 @@ put_result kv_client::put(std::string_view key, const std::string& value,
 }
 
 erase_result kv_client::erase(std::string_view key, std::optional<std::uint64_t> if_version) {
-  const auto result = http_->Delete(with_if_version(node_.base_path + key_target(key), if_version));
+  const auto result = http_->Delete(node_.base_path +
+                                    key_target(key, {{"if_version", if_version_text(if_version)}}));
   return read_json_reply(ok_reply(result, node_), [](const nlohmann::json& body) {
     return erase_result{body.at("key").get<std::string>(), body.at("deleted").get<bool>()};
   });
+}
+
+std::string kv_client::operate(std::string_view key, std::string_view op, const std::string& body,
+                               std::optional<std::uint64_t> if_version, std::string_view type) {
+  const auto result =
+      http_->Post(node_.base_path + key_target(key, {{"op", std::string(op)},
+                                                     {"if_version", if_version_text(if_version)},
+                                                     {"type", type_text(type)}}),
+                  body, "application/json");
+  return ok_reply(result, node_).body;
+}
+
+std::optional<std::string> kv_client::get_field(std::string_view key, std::string_view field) {
+  const auto result =
+      http_->Get(node_.base_path + key_target(key, {{"field", std::string(field)}}));
+  if (result && is_missing_key_reply(*result, key)) return std::nullopt;
+  return ok_reply(result, node_).body;
+}
+
+std::optional<bool> kv_client::is_member(std::string_view key, std::string_view member) {
+  const auto result =
+      http_->Get(node_.base_path + key_target(key, {{"member", std::string(member)}}));
+  if (result && is_missing_key_reply(*result, key)) return std::nullopt;
+  return read_json_reply(ok_reply(result, node_),
+                         [](const nlohmann::json& body) { return body.at("member").get<bool>(); });
 }
 
 key_page kv_client::list(const list_query& query) {

@@ -44,6 +44,7 @@ class server_error : public std::runtime_error {
 struct versioned_value {
   std::string value;
   std::uint64_t version = 0;
+  std::string type = "bytes";  // X-Kv-Type
 };
 
 struct put_result {
@@ -73,9 +74,19 @@ class kv_client {
   // The value and its version, or nothing when the key does not exist.
   std::optional<versioned_value> get(std::string_view key);
   // `if_version` makes the write conditional (0: only if absent); a mismatch throws
-  // server_error with code "conflict".
+  // server_error with code "conflict". A `type` other than "" writes a typed value.
   put_result put(std::string_view key, const std::string& value,
-                 std::optional<std::uint64_t> if_version = std::nullopt);
+                 std::optional<std::uint64_t> if_version = std::nullopt,
+                 std::string_view type = "");
+  // POST ?op=OP with `body`: the node's JSON reply {"key","version","type","value"} as text.
+  // `type` ("" for none) is the type incr gives a missing key.
+  std::string operate(std::string_view key, std::string_view op, const std::string& body,
+                      std::optional<std::uint64_t> if_version, std::string_view type = "");
+  // GET ?field=F of a hash: the field's value, or nothing when the key does not exist (a
+  // missing field throws server_error, code "not_found").
+  std::optional<std::string> get_field(std::string_view key, std::string_view field);
+  // GET ?member=M of a set: whether M is a member, or nothing when the key does not exist.
+  std::optional<bool> is_member(std::string_view key, std::string_view member);
   erase_result erase(std::string_view key, std::optional<std::uint64_t> if_version = std::nullopt);
   // One page of keys in bytewise order.
   key_page list(const list_query& query);

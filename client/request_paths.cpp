@@ -139,6 +139,14 @@ std::string key_target(std::string_view key) {
   return "/v1/keys/" + percent_encode(key, true);
 }
 
+std::string key_target(std::string_view key, std::initializer_list<query_parameter> parameters) {
+  std::string target = key_target(key);
+  for (const auto& [name, value] : parameters) {
+    if (value) append_parameter(target, name, *value);
+  }
+  return target;
+}
+
 std::string list_target(const list_query& query) {
   std::string target = "/v1/keys";
   if (!query.prefix.empty()) append_parameter(target, "prefix", query.prefix);

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace kv::client {
 
@@ -24,6 +26,12 @@ endpoint parse_url(std::string_view url);
 // "/v1/keys/" + the key with every byte but RFC 3986 unreserved characters and '/' escaped, so
 // that a key with '/' reads as path segments (the node percent-decodes the rest of the path).
 std::string key_target(std::string_view key);
+
+// A query parameter that may be absent (then it is left out of the target).
+using query_parameter = std::pair<std::string_view, std::optional<std::string>>;
+
+// key_target(key) with the present `parameters`, each value escaped.
+std::string key_target(std::string_view key, std::initializer_list<query_parameter> parameters);
 
 // One page of keys: GET /v1/keys.
 struct list_query {

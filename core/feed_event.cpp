@@ -28,6 +28,11 @@ feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev) 
     json += R"(,"value":")";
     json += base64_encode(change.value.view());
     json.push_back('"');
+    if (change.type != value_type::bytes) {
+      json += R"(,"type":")";
+      json += type_name(change.type);
+      json.push_back('"');
+    }
   }
   append_field(json, "version", change.version);
   append_field(json, "partition", change.partition);

@@ -17,11 +17,12 @@ enum class change_op { put, del };
 struct applied_change {
   change_op op = change_op::put;
   std::string key;
-  shared_bytes value;            // null for a delete
+  shared_bytes value;         // null for a delete; a typed value's stored text
   std::uint64_t version = 0;  // the new version; for a delete, the version the key had
   std::size_t partition = 0;
   std::uint64_t seq = 0;   // 1, 2, 3, ... per partition, in apply order
   std::int64_t ts_ms = 0;  // Unix milliseconds when the partition applied it
+  value_type type = value_type::bytes;
 };
 
 struct feed_event {
@@ -36,7 +37,7 @@ struct feed_event {
 using feed_event_ptr = std::shared_ptr<const feed_event>;
 
 // {"op":..,"key":..,"value":BASE64,"version":..,"partition":..,"seq":..,"rev":..,"ts_ms":..},
-// with "value" only on a put.
+// with "value" only on a put, and after it "type":T on a put of a typed value.
 feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev);
 
 }  // namespace kv

@@ -11,14 +11,14 @@ const stored_value* partition_store::get(std::string_view key) const {
 }
 
 put_outcome partition_store::put(std::string_view key, shared_bytes value,
-                                 std::optional<std::uint64_t> expected_version) {
+                                 std::optional<std::uint64_t> expected_version, value_type type) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
   const std::uint64_t current = exists ? it->second.version : 0;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
-  store_at(it, exists, key, std::move(value), current + 1);
+  store_at(it, exists, key, stored_value{std::move(value), current + 1, type});
   return {write_status::ok, current + 1, !exists};
 }
 
@@ -34,10 +34,11 @@ delete_outcome partition_store::erase(std::string_view key,
   return {write_status::ok, true, current};
 }
 
-void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version) {
+void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version,
+                          value_type type) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
-  store_at(it, exists, key, std::move(value), version);
+  store_at(it, exists, key, stored_value{std::move(value), version, type});
 }
 
 void partition_store::remove(std::string_view key) {
@@ -46,15 +47,15 @@ void partition_store::remove(std::string_view key) {
 }
 
 void partition_store::store_at(entry_map::iterator it, bool exists, std::string_view key,
-                               shared_bytes value, std::uint64_t version) {
+                               stored_value stored) {
   if (exists) {
-    bytes_ = bytes_ - it->second.value.size() + value.size();
-    it->second = stored_value{std::move(value), version};
+    bytes_ = bytes_ - it->second.value.size() + stored.value.size();
+    it->second = std::move(stored);
     return;
   }
-  bytes_ += key.size() + value.size();
+  bytes_ += key.size() + stored.value.size();
   entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
-                        std::forward_as_tuple(stored_value{std::move(value), version}));
+                        std::forward_as_tuple(std::move(stored)));
 }
 
 void partition_store::erase_at(entry_map::iterator it) {
@@ -75,8 +76,8 @@ scan_page partition_store::scan(const scan_query& query) const {
       break;
     }
     page.bytes += key.size() + (query.with_values ? it->second.value.size() : 0);
-    page.items.push_back(
-        {std::string(key), query.with_values ? it->second.value : nullptr, it->second.version});
+    page.items.push_back({std::string(key), query.with_values ? it->second.value : nullptr,
+                          it->second.version, it->second.type});
   }
   return page;
 }

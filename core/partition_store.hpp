@@ -12,14 +12,20 @@
 
 #include "core/shared_bytes.hpp"
 #include "core/stored_key.hpp"
+#include "core/value_type.hpp"
 
 namespace kv {
 
-// Values are immutable once stored, so readers share them instead of copying them.
+// Values are immutable once stored, so readers share them instead of copying them. A typed
+// value is its stored text (core/typed_text.hpp) plus its type, which lives in the version's
+// top byte: no version comes near 2^56, and so a plain value's map node stays as small as it was.
 struct stored_value {
   shared_bytes value;
-  std::uint64_t version = 0;
+  std::uint64_t version : 56 = 0;
+  value_type type : 8 = value_type::bytes;
 };
+
+static_assert(sizeof(stored_value) == 16, "the type tag costs a stored value no space");
 
 enum class write_status { ok, conflict };
 
@@ -50,6 +56,7 @@ struct scan_item {
   std::string key;
   shared_bytes value;  // null unless with_values
   std::uint64_t version = 0;
+  value_type type = value_type::bytes;
 };
 
 struct scan_page {
@@ -64,13 +71,15 @@ class partition_store {
 
   // expected_version: none = unconditional; 0 = only if absent; N = only if at version N.
   put_outcome put(std::string_view key, shared_bytes value,
-                  std::optional<std::uint64_t> expected_version);
+                  std::optional<std::uint64_t> expected_version,
+                  value_type type = value_type::bytes);
   delete_outcome erase(std::string_view key, std::optional<std::uint64_t> expected_version);
 
   // Absolute changes with no version rules, for what was already decided: replaying the
   // write-ahead log (each record carries the version it left) and taking back a write that
   // could not be logged.
-  void set(std::string_view key, shared_bytes value, std::uint64_t version);
+  void set(std::string_view key, shared_bytes value, std::uint64_t version,
+           value_type type = value_type::bytes);
   void remove(std::string_view key);
 
   scan_page scan(const scan_query& query) const;
@@ -82,8 +91,7 @@ class partition_store {
   using entry_map = std::map<stored_key, stored_value, std::less<>>;
   // Where put and set meet, and erase and remove: the one place that keeps bytes_ right.
   // `it` is the key's lower bound; `exists` whether it is the key itself.
-  void store_at(entry_map::iterator it, bool exists, std::string_view key, shared_bytes value,
-                std::uint64_t version);
+  void store_at(entry_map::iterator it, bool exists, std::string_view key, stored_value stored);
   void erase_at(entry_map::iterator it);
 
   entry_map entries_;

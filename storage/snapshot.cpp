@@ -13,7 +13,9 @@ constexpr char kHeaderTag = 'H';
 constexpr char kEntriesTag = 'E';
 constexpr char kTrailerTag = 'T';
 constexpr std::string_view kMagic = "kvsnap";
-constexpr std::uint64_t kFormatVersion = 1;
+// Format 2 added a type byte after each entry's version; format 1 files hold only bytes.
+constexpr std::uint64_t kUntypedFormatVersion = 1;
+constexpr std::uint64_t kFormatVersion = 2;
 
 constexpr std::size_t kBatchBytes = std::size_t{64} << 10;
 // Bounds the writer's buffer: writes of 1 MiB already go at the disk's speed.
@@ -51,10 +53,12 @@ snapshot_writer::~snapshot_writer() {
   std::filesystem::remove(writer_.file()->path(), ignored);
 }
 
-status snapshot_writer::add(std::string_view key, std::string_view value, std::uint64_t version) {
+status snapshot_writer::add(std::string_view key, std::string_view value, std::uint64_t version,
+                            value_type type) {
   put_length_prefixed(batch_, key);
   put_length_prefixed(batch_, value);
   put_varint(batch_, version);
+  batch_.push_back(static_cast<char>(type));
   ++batch_entries_;
   return batch_.size() >= kBatchBytes ? add_batch() : status();
 }
@@ -97,7 +101,8 @@ result<std::unique_ptr<snapshot_writer>> write_unpublished_snapshot(
   if (!created.ok()) return created.error();
   snapshot_writer& writer = *created.value();
   for (const snapshot_entry& entry : entries) {
-    if (status added = writer.add(entry.key, entry.value.view(), entry.version); !added.ok()) {
+    if (status added = writer.add(entry.key, entry.value.view(), entry.version, entry.type);
+        !added.ok()) {
       return added;
     }
   }
@@ -125,6 +130,7 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
   std::string payload;
   snapshot_summary summary;
   bool has_header = false;
+  bool typed = false;
   bool has_trailer = false;
   while (reader.read(payload)) {
     if (has_trailer) return malformed("data after its trailer");
@@ -136,7 +142,9 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
       in = byte_reader(in.rest().substr(kMagic.size()));
       const auto format = in.get_varint();
       const auto seq = in.get_varint();
-      if (format != kFormatVersion || !seq || !in.empty()) return malformed("an unknown header");
+      const bool known = format == kFormatVersion || format == kUntypedFormatVersion;
+      if (!known || !seq || !in.empty()) return malformed("an unknown header");
+      typed = format == kFormatVersion;
       summary.seq = *seq;
       has_header = true;
     } else if (tag == kEntriesTag) {
@@ -147,7 +155,13 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
         const auto value = in.get_length_prefixed();
         const auto version = in.get_varint();
         if (!key || !value || !version) return malformed("a malformed entry");
-        on_entry(std::string(*key), std::string(*value), *version);
+        std::optional<value_type> type = value_type::bytes;
+        if (typed) {
+          const auto type_byte = in.get_byte();
+          type = type_byte ? type_from_byte(*type_byte) : std::nullopt;
+          if (!type) return malformed("an entry of unknown type");
+        }
+        on_entry(std::string(*key), std::string(*value), *version, *type);
       }
       if (!in.empty()) return malformed("bytes after its entries");
       summary.entries += *count;

@@ -31,7 +31,8 @@ class snapshot_writer {
   // An unpublished snapshot is removed: it must never be mistaken for a complete one.
   ~snapshot_writer();
 
-  status add(std::string_view key, std::string_view value, std::uint64_t version);
+  status add(std::string_view key, std::string_view value, std::uint64_t version,
+             value_type type = value_type::bytes);
   // Writes the trailer and fdatasyncs: complete on disk, still invisible to recovery.
   status finish();
   // Renames it to snapshot-<seq>.snap and fsyncs the directory: from here on it counts.
@@ -71,9 +72,10 @@ struct snapshot_summary {
 };
 
 using snapshot_entry_sink =
-    std::function<void(std::string key, std::string value, std::uint64_t version)>;
+    std::function<void(std::string key, std::string value, std::uint64_t version, value_type type)>;
 
-// Every entry into `on_entry`, in key order. Any damage, a missing trailer or a wrong count is
+// Every entry into `on_entry`, in key order; a snapshot of the format before typed values
+// holds only bytes. Any damage, a missing trailer or a wrong count is
 // an error naming the file (and the offset when there is one); entries delivered before it was
 // found must then be discarded.
 result<snapshot_summary> read_snapshot(const std::filesystem::path& file,

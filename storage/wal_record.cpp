@@ -7,7 +7,14 @@
 namespace kv::storage {
 
 void encode_wal_record(const wal_record_view& record, std::string& out) {
-  out.push_back(static_cast<char>(record.op));
+  const bool typed = record.op == wal_op::put && record.type != value_type::bytes;
+  if (typed) {
+    out.push_back(static_cast<char>(wal_op::put_typed));
+    out.push_back(static_cast<char>(kTypedRecordFormat));
+    out.push_back(static_cast<char>(record.type));
+  } else {
+    out.push_back(static_cast<char>(record.op));
+  }
   put_varint(out, record.seq);
   put_varint(out, record.version);
   put_length_prefixed(out, record.key);
@@ -17,16 +24,25 @@ void encode_wal_record(const wal_record_view& record, std::string& out) {
 std::optional<wal_record> decode_wal_record(std::string_view payload) {
   byte_reader in(payload);
   const auto op = in.get_byte();
-  if (!op || (*op != static_cast<std::uint8_t>(wal_op::put) &&
-              *op != static_cast<std::uint8_t>(wal_op::erase))) {
+  if (!op || *op < static_cast<std::uint8_t>(wal_op::put) ||
+      *op > static_cast<std::uint8_t>(wal_op::put_typed)) {
     return std::nullopt;
+  }
+  wal_record record;
+  record.op = static_cast<wal_op>(*op);
+  if (record.op == wal_op::put_typed) {
+    const auto format = in.get_byte();
+    const auto type_byte = in.get_byte();
+    if (format != kTypedRecordFormat || !type_byte) return std::nullopt;
+    const auto type = type_from_byte(*type_byte);
+    if (!type || *type == value_type::bytes) return std::nullopt;
+    record.op = wal_op::put;
+    record.type = *type;
   }
   const auto seq = in.get_varint();
   const auto version = in.get_varint();
   const auto key = in.get_length_prefixed();
   if (!seq || !version || !key || key->empty()) return std::nullopt;
-  wal_record record;
-  record.op = static_cast<wal_op>(*op);
   record.seq = *seq;
   record.version = *version;
   record.key.assign(*key);

@@ -7,9 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/value_type.hpp"
+
 namespace kv::storage {
 
-enum class wal_op : std::uint8_t { put = 1, erase = 2 };
+// How a record starts. A put of bytes keeps the layout it had before typed values existed, so
+// that logs of plain values read the same either way; a put of any other type is put_typed.
+enum class wal_op : std::uint8_t { put = 1, erase = 2, put_typed = 3 };
+// The layout version of put_typed records, right after the op byte.
+constexpr std::uint8_t kTypedRecordFormat = 1;
 
 // What the partition logs, borrowed from its message: encoding copies nothing it need not.
 struct wal_record_view {
@@ -18,23 +24,27 @@ struct wal_record_view {
   std::uint64_t version = 0;  // put: the new version; erase: the version the key had
   std::string_view key;
   std::string_view value;  // put only
+  value_type type = value_type::bytes;
 };
 
-// A decoded record, owning its bytes so that replay can move them into the store.
+// A decoded record, owning its bytes so that replay can move them into the store. A typed put
+// decodes as op put with its type.
 struct wal_record {
   wal_op op = wal_op::put;
   std::uint64_t seq = 0;
   std::uint64_t version = 0;
   std::string key;
   std::string value;
+  value_type type = value_type::bytes;
 };
 
 // op (1 byte), varint seq, varint version, length-prefixed key, and for a put the
-// length-prefixed value; appended to `out`.
+// length-prefixed value; a put of a typed value instead starts with op put_typed, the format
+// byte and the type byte (docs/log-format.md). Appended to `out`.
 void encode_wal_record(const wal_record_view& record, std::string& out);
 
-// nullopt for anything encode_wal_record cannot have produced: an unknown op, a truncated or
-// overlong field, an empty key, a value on a delete, bytes left over.
+// nullopt for anything encode_wal_record cannot have produced: an unknown op, format or type, a
+// truncated or overlong field, an empty key, a value on a delete, bytes left over.
 std::optional<wal_record> decode_wal_record(std::string_view payload);
 
 }  // namespace kv::storage

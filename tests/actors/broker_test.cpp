@@ -132,8 +132,9 @@ class BrokerTest : public ::testing::Test {
 
   put_outcome put(const std::string& key, const std::string& value,
                   std::optional<std::uint64_t> expected = std::nullopt) {
-    return *await<put_outcome>(
-        [&](auto done) { store_.put(key, text(value), expected, std::move(done)); });
+    return *await<put_outcome>([&](auto done) {
+      store_.put(key, text(value), value_type::bytes, expected, std::move(done));
+    });
   }
   delete_outcome erase(const std::string& key,
                        std::optional<std::uint64_t> expected = std::nullopt) {

@@ -38,8 +38,9 @@ class DurablePartitionTest : public ::testing::Test {
 
   static std::optional<put_outcome> put(store_runtime& runtime, const std::string& key,
                                         const std::string& value) {
-    return await<put_outcome>(
-        [&](auto done) { runtime.api().put(key, text(value), std::nullopt, std::move(done)); });
+    return await<put_outcome>([&](auto done) {
+      runtime.api().put(key, text(value), value_type::bytes, std::nullopt, std::move(done));
+    });
   }
   static std::optional<delete_outcome> erase(store_runtime& runtime, const std::string& key) {
     return await<delete_outcome>(

@@ -19,8 +19,9 @@ class StoreRuntimeTest : public ::testing::Test {
 
   put_outcome put(const std::string& key, const std::string& value,
                   std::optional<std::uint64_t> expected = std::nullopt) {
-    return *await<put_outcome>(
-        [&](auto done) { store_.put(key, text(value), expected, std::move(done)); });
+    return *await<put_outcome>([&](auto done) {
+      store_.put(key, text(value), value_type::bytes, expected, std::move(done));
+    });
   }
   stored_value get(const std::string& key) {
     return *await<stored_value>([&](auto done) { store_.get(key, std::move(done)); });

@@ -75,6 +75,14 @@ TEST(KeyTargetTest, EscapesEverythingElseInUpperCaseHex) {
   EXPECT_EQ(key_target(std::string("\x00\x7F\xFF", 3)), "/v1/keys/%00%7F%FF");
 }
 
+TEST(KeyTargetTest, AddsOnlyThePresentParametersEscaped) {
+  EXPECT_EQ(key_target("a/b", {{"op", "incr"}, {"if_version", std::nullopt}, {"type", "uint"}}),
+            "/v1/keys/a/b?op=incr&type=uint");
+  // An empty field name is still a field.
+  EXPECT_EQ(key_target("h", {{"field", ""}}), "/v1/keys/h?field=");
+  EXPECT_EQ(key_target("s", {{"member", "a+b&c"}}), "/v1/keys/s?member=a%2Bb%26c");
+}
+
 TEST(ListTargetTest, AlwaysSendsTheLimitAndOnlyTheGivenFilters) {
   EXPECT_EQ(list_target({}), "/v1/keys?limit=1000");
   EXPECT_EQ(list_target({"users/", "", std::nullopt, 10}), "/v1/keys?prefix=users%2F&limit=10");

@@ -22,6 +22,14 @@ TEST(FeedEventTest, PutCarriesEveryFieldInContractOrder) {
   EXPECT_EQ(event->rev, 42u);
 }
 
+TEST(FeedEventTest, TypedPutNamesItsTypeAfterTheValue) {
+  applied_change change = put_change("hits", "42");
+  change.type = value_type::int64;
+  EXPECT_EQ(make_feed_event(change, 42)->json,
+            R"({"op":"put","key":"hits","value":"NDI=","type":"int","version":3,"partition":7,)"
+            R"("seq":12,"rev":42,"ts_ms":1700000000123})");
+}
+
 TEST(FeedEventTest, DeleteHasNoValue) {
   const applied_change change{change_op::del, "gone", nullptr, 5, 0, 1, 9};
   EXPECT_EQ(make_feed_event(change, 1)->json,

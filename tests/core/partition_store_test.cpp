@@ -160,5 +160,26 @@ TEST(PartitionStoreTest, SetAndRemoveApplyVersionsAsGivenAndKeepByteCounts) {
   EXPECT_EQ(store.byte_count(), 0u);
 }
 
+TEST(PartitionStoreTest, EveryWriteCarriesItsTypeIntoReadsAndScans) {
+  partition_store store;
+  store.put("n", text("41"), std::nullopt, value_type::int64);
+  store.put("b", text("raw"), std::nullopt);
+  EXPECT_EQ(store.get("n")->type, value_type::int64);
+  EXPECT_EQ(store.get("b")->type, value_type::bytes);
+  // A later write sets the type anew, as a PUT without ?type= stores bytes.
+  EXPECT_EQ(store.put("n", text("x"), 1).version, 2u);
+  EXPECT_EQ(store.get("n")->type, value_type::bytes);
+  store.set("s", text("[]"), (std::uint64_t{1} << 56) - 1, value_type::set);
+  EXPECT_EQ(store.get("s")->version, (std::uint64_t{1} << 56) - 1);
+  EXPECT_EQ(store.get("s")->type, value_type::set);
+  scan_query everything;
+  everything.with_values = true;
+  const scan_page page = store.scan(everything);
+  ASSERT_EQ(page.items.size(), 3u);
+  EXPECT_EQ(page.items[0].type, value_type::bytes);
+  EXPECT_EQ(page.items[2].type, value_type::set);
+  EXPECT_EQ(page.items[2].value.view(), "[]");
+}
+
 }  // namespace
 }  // namespace kv

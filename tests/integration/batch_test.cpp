@@ -49,7 +49,7 @@ TEST_F(BatchWriteTest, UnicodeEscapesInStringValuesAreDecodedToUtf8) {
   EXPECT_TRUE(IsValueReply(kv().get_key(key), "caf\xC3\xA9 \xF0\x9F\x98\x80", 1));
 }
 
-TEST_F(BatchWriteTest, NonStringValuesAreStoredAsCompactJsonText) {
+TEST_F(BatchWriteTest, NonStringValuesAreStoredAsCompactJsonOfTypeJson) {
   const std::string n = test_key("number"), neg = test_key("negative"), f = test_key("float"),
                     t = test_key("true"), fa = test_key("false"), z = test_key("null"),
                     o = test_key("object"), arr = test_key("array"), eo = test_key("empty-object");
@@ -59,15 +59,15 @@ TEST_F(BatchWriteTest, NonStringValuesAreStoredAsCompactJsonText) {
                            "\": { \"a\" : 1 , \"b\" : [ 1 , 2 ] },\n \"" + arr +
                            "\": [ 1 , \"x\" , null , { } ], \"" + eo + "\": { } }";
   EXPECT_TRUE(IsJsonReply(kv().post_json("/v1/keys", body), 200, {{"written", 9}}));
-  EXPECT_TRUE(IsValueReply(kv().get_key(n), "42", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(neg), "-7", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(f), "1.5", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(t), "true", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(fa), "false", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(z), "null", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(o), R"({"a":1,"b":[1,2]})", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(arr), R"([1,"x",null,{}])", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(eo), "{}", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(n), "json", "42", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(neg), "json", "-7", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(f), "json", "1.5", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(t), "json", "true", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(fa), "json", "false", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(z), "json", "null", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(o), "json", R"({"a":1,"b":[1,2]})", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(arr), "json", R"([1,"x",null,{}])", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(eo), "json", "{}", 1));
 }
 
 TEST_F(BatchWriteTest, BatchOverwriteIncrementsVersionsLikePut) {

@@ -43,8 +43,8 @@ TEST_F(CompatRoutesTest, SetWritesLikeTheBatchRoute) {
       "/set", nlohmann::json{{text, "hello"}, {number, 42}, {object, {{"a", true}}}}.dump());
   EXPECT_TRUE(IsJsonReply(reply, 200, {{"written", 3}}));
   EXPECT_TRUE(IsValueReply(kv().get_key(text), "hello", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(number), "42", 1));
-  EXPECT_TRUE(IsValueReply(kv().get_key(object), R"({"a":true})", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(number), "json", "42", 1));
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key(object), "json", R"({"a":true})", 1));
   EXPECT_TRUE(IsJsonReply(kv().post_json("/set", nlohmann::json{{text, "again"}}.dump()), 200,
                           {{"written", 1}}));
   EXPECT_TRUE(IsValueReply(kv().get_key(text), "again", 2));

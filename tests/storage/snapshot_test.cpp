@@ -33,9 +33,11 @@ std::vector<snapshot_entry> make_entries(const entry_map& map) {
 }
 
 result<snapshot_summary> read_into(const std::filesystem::path& path, entry_map& into) {
-  return read_snapshot(path, [&](std::string key, std::string value, std::uint64_t version) {
-    into[std::move(key)] = {std::move(value), version};
-  });
+  return read_snapshot(
+      path, [&](std::string key, std::string value, std::uint64_t version, value_type type) {
+        EXPECT_EQ(type, value_type::bytes) << key;
+        into[std::move(key)] = {std::move(value), version};
+      });
 }
 
 entry_map sample_entries(std::size_t count) {
@@ -176,6 +178,64 @@ TEST(SnapshotTest, FailedFsyncPublishesNothing) {
       write_snapshot(dir.path(), 7, make_entries(sample_entries(10)), faulty_opener(faults));
   EXPECT_EQ(written.code(), std::make_error_code(std::errc::io_error));
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// Format 1, from before typed values: header, one batch of `entries` entries, a trailer.
+void write_untyped_snapshot(const std::filesystem::path& path, const entry_map& entries) {
+  auto opened = open_posix_file(path);
+  ASSERT_TRUE(opened.ok());
+  log_writer writer(std::move(opened.value()));
+  std::string header = "Hkvsnap";
+  put_varint(header, 1);  // format
+  put_varint(header, 9);  // seq
+  writer.add_record(header);
+  std::string batch = "E";
+  put_varint(batch, entries.size());
+  for (const auto& [key, value] : entries) {
+    put_length_prefixed(batch, key);
+    put_length_prefixed(batch, value.first);
+    put_varint(batch, value.second);
+  }
+  writer.add_record(batch);
+  std::string trailer = "T";
+  put_varint(trailer, entries.size());
+  writer.add_record(trailer);
+  ASSERT_TRUE(writer.flush().ok());
+}
+
+TEST(SnapshotTest, SnapshotsFromBeforeTypedValuesReadAsBytes) {
+  const temp_dir dir;
+  const entry_map written = {{"a", {"1", 1}}, {"b", {"[\"x\"]", 7}}};
+  write_untyped_snapshot(snapshot_path(dir.path(), 9), written);
+  entry_map read;  // read_into checks that every entry is bytes
+  const auto summary = read_into(snapshot_path(dir.path(), 9), read);
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  EXPECT_EQ(summary.value().seq, 9u);
+  EXPECT_EQ(read, written);
+}
+
+TEST(SnapshotTest, TypedEntriesKeepTheirType) {
+  const temp_dir dir;
+  std::vector<snapshot_entry> entries;
+  for (std::uint8_t byte = 0; byte <= max_value_type; ++byte) {
+    entries.push_back({"key-" + std::to_string(byte), shared_bytes::copy_of("text"), byte + 1u,
+                       static_cast<value_type>(byte)});
+  }
+  ASSERT_TRUE(write_snapshot(dir.path(), 5, entries).ok());
+  std::vector<snapshot_entry> read;
+  const auto summary = read_snapshot(
+      snapshot_path(dir.path(), 5),
+      [&](std::string key, std::string value, std::uint64_t version, value_type type) {
+        read.push_back({std::move(key), shared_bytes::copy_of(value), version, type});
+      });
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  ASSERT_EQ(read.size(), entries.size());
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].key, entries[i].key);
+    EXPECT_EQ(read[i].value.view(), "text");
+    EXPECT_EQ(read[i].version, entries[i].version);
+    EXPECT_EQ(read[i].type, entries[i].type);
+  }
 }
 
 TEST(SnapshotTest, StaleTemporaryFileIsOverwritten) {

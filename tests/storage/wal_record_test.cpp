@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/coding.hpp"
 
@@ -88,7 +90,7 @@ TEST(WalRecordTest, EveryTruncationIsRejected) {
 
 TEST(WalRecordTest, MalformedPayloadsAreRejected) {
   std::string unknown_op = encode({wal_op::put, 1, 1, "k", "v"});
-  unknown_op[0] = 3;
+  unknown_op[0] = 4;
   EXPECT_FALSE(decode_wal_record(unknown_op));
   unknown_op[0] = 0;
   EXPECT_FALSE(decode_wal_record(unknown_op));
@@ -100,6 +102,44 @@ TEST(WalRecordTest, MalformedPayloadsAreRejected) {
   erase_with_value[0] = static_cast<char>(wal_op::erase);
   EXPECT_FALSE(decode_wal_record(erase_with_value));
   EXPECT_FALSE(decode_wal_record(""));
+}
+
+TEST(WalRecordTest, TypedPutsRoundTripWithTheirType) {
+  for (std::uint8_t byte = 1; byte <= max_value_type; ++byte) {
+    const auto type = static_cast<value_type>(byte);
+    const auto decoded = decode_wal_record(encode({wal_op::put, 5, 2, "k", "[\"a\"]", type}));
+    ASSERT_TRUE(decoded) << type_name(type);
+    EXPECT_EQ(decoded->op, wal_op::put);
+    EXPECT_EQ(decoded->type, type);
+    EXPECT_EQ(decoded->seq, 5u);
+    EXPECT_EQ(decoded->version, 2u);
+    EXPECT_EQ(decoded->value, "[\"a\"]");
+  }
+}
+
+TEST(WalRecordTest, BytesPutsKeepTheLayoutFromBeforeTypes) {
+  // op 1, seq 7, version 3, key "k", value "v": what every earlier kvnode wrote and reads.
+  const std::string untyped("\x01\x07\x03\x01k\x01v", 7);
+  EXPECT_EQ(encode({wal_op::put, 7, 3, "k", "v"}), untyped);
+  const auto decoded = decode_wal_record(untyped);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->type, value_type::bytes);
+  // A typed put: op 3, format 1, type 1 (int), then the same fields.
+  EXPECT_EQ(encode({wal_op::put, 7, 3, "k", "v", value_type::int64}),
+            std::string("\x03\x01\x01\x07\x03\x01k\x01v", 9));
+}
+
+TEST(WalRecordTest, TypedPutsWithUnknownFormatOrTypeAreRejected) {
+  const std::string typed = encode({wal_op::put, 1, 1, "k", "1", value_type::int64});
+  for (const auto& [offset, byte] : std::vector<std::pair<std::size_t, char>>{
+           {1, 0}, {1, 2}, {2, 0}, {2, static_cast<char>(max_value_type + 1)}}) {
+    std::string damaged = typed;
+    damaged[offset] = byte;
+    EXPECT_FALSE(decode_wal_record(damaged)) << offset << " " << int(byte);
+  }
+  for (std::size_t size = 0; size < typed.size(); ++size) {
+    EXPECT_FALSE(decode_wal_record(typed.substr(0, size))) << "cut at " << size;
+  }
 }
 
 }  // namespace

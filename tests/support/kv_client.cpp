@@ -313,6 +313,31 @@ Reply KvClient::post_key_base64(std::string_view key, const std::string& value) 
   return ::testing::AssertionSuccess();
 }
 
+::testing::AssertionResult IsTypedValueReply(const Reply& reply, const std::string& type,
+                                             const std::string& body, std::uint64_t version) {
+  if (auto ok = HasStatus(reply, 200); !ok) return ok;
+  const bool number = type == "int" || type == "uint" || type == "float";
+  const std::string media = type == "bytes" ? "application/octet-stream"
+                            : number        ? "text/plain"
+                                            : "application/json";
+  if (reply.header("X-Kv-Type") != type) {
+    return ::testing::AssertionFailure()
+           << "expected X-Kv-Type " << type << ", got \"" << reply.header("X-Kv-Type") << "\"";
+  }
+  if (media_type(reply.header("Content-Type")) != media) {
+    return ::testing::AssertionFailure() << "expected Content-Type " << media << ", got \""
+                                         << reply.header("Content-Type") << "\"";
+  }
+  if (reply.header("X-Kv-Version") != std::to_string(version)) {
+    return ::testing::AssertionFailure() << "expected X-Kv-Version " << version << ", got \""
+                                         << reply.header("X-Kv-Version") << "\"";
+  }
+  if (reply.body != body) {
+    return ::testing::AssertionFailure() << "expected [" << body << "], got " << reply.describe();
+  }
+  return ::testing::AssertionSuccess();
+}
+
 ::testing::AssertionResult IsWriteReply(const Reply& reply, std::string_view key,
                                         std::uint64_t version, bool created) {
   return IsJsonReply(reply, 200,

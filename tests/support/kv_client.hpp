@@ -118,6 +118,10 @@ class KvClient {
 ::testing::AssertionResult IsValueReply(const Reply& reply, const std::string& value,
                                         std::uint64_t version);
 
+// GET of a typed value (contract section 7): 200, X-Kv-Type `type`, its media type, the exact
+// body and X-Kv-Version.
+::testing::AssertionResult IsTypedValueReply(const Reply& reply, const std::string& type,
+                                             const std::string& body, std::uint64_t version);
 // The reply to a PUT or POST of one key: 200 {"key":K,"version":N,"created":B}.
 ::testing::AssertionResult IsWriteReply(const Reply& reply, std::string_view key,
                                         std::uint64_t version, bool created);

@@ -6,6 +6,7 @@
 #include "transports/http/http_error.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
+#include "transports/http/typed_key_routes.hpp"
 #include "transports/http/write_reply.hpp"
 
 namespace kv::http {
@@ -34,13 +35,14 @@ void get_key(std::string key, const exchange_ptr& ex) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     ex->add_header("X-Kv-Version", std::to_string(found->version));
-    ex->send(200, found->value.view(), content_type::octet_stream);
+    ex->add_header("X-Kv-Type", type_name(found->type));
+    ex->send(200, found->value.view(), media_type_of(found->type));
   };
   ex->context().store.get(std::move(key), std::move(done));
 }
 
-void put_key(std::string key, shared_bytes value, std::optional<std::uint64_t> expected,
-             const exchange_ptr& ex) {
+void put_key(std::string key, shared_bytes value, value_type type,
+             std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
   check_value_size(value.size(), ex->context().options.max_value_bytes);
   completion<put_outcome> done = [ex, key, expected](std::optional<put_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
@@ -49,7 +51,7 @@ void put_key(std::string key, shared_bytes value, std::optional<std::uint64_t> e
     }
     ex->send(200, write_reply_json(key, outcome->version, outcome->created), content_type::json);
   };
-  ex->context().store.put(std::move(key), std::move(value), expected, std::move(done));
+  ex->context().store.put(std::move(key), std::move(value), type, expected, std::move(done));
 }
 
 void delete_key(std::string key, std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
@@ -65,7 +67,7 @@ void delete_key(std::string key, std::optional<std::uint64_t> expected, const ex
 }
 
 // POST /v1/keys/{key} carries {"value": BASE64}, for clients that cannot send raw bytes.
-shared_bytes value_from_json_body(const std::string& body) {
+std::string value_from_json_body(const std::string& body) {
   const auto document = nlohmann::json::parse(body, nullptr, false);
   if (document.is_discarded()) throw bad_request("body is not valid JSON");
   if (!document.is_object()) throw bad_request("body must be a JSON object {\"value\": BASE64}");
@@ -75,7 +77,21 @@ shared_bytes value_from_json_body(const std::string& body) {
   }
   auto decoded = base64_decode(field->get_ref<const std::string&>());
   if (!decoded) throw bad_request("\"value\" is not valid base64");
-  return shared_bytes::copy_of(*decoded);
+  return std::move(*decoded);
+}
+
+void read_key(std::string key, const Request& request, const exchange_ptr& ex) {
+  if (auto field = query_text(request, "field")) return get_field(std::move(key), *field, ex);
+  if (auto member = query_text(request, "member")) return get_member(std::move(key), *member, ex);
+  get_key(std::move(key), ex);
+}
+
+// A typed write parses the value into its stored text here, so a bad one writes nothing.
+void write_key(std::string key, const std::string& body, const Request& request,
+               const exchange_ptr& ex) {
+  const value_type type = query_type(request).value_or(value_type::bytes);
+  put_key(std::move(key), stored_text(type, body, ex->context().options.max_value_bytes), type,
+          query_unsigned(request, "if_version"), ex);
 }
 
 }  // namespace
@@ -85,13 +101,15 @@ void serve_key(const route_match& match, method m, const Request& request, const
   switch (m) {
     case method::get:
     case method::head:
-      return get_key(std::move(key), ex);
+      return read_key(std::move(key), request, ex);
     case method::put:
-      return put_key(std::move(key), shared_bytes::copy_of(request.body()),
-                     query_unsigned(request, "if_version"), ex);
+      return write_key(std::move(key), request.body(), request, ex);
     case method::post:
-      return put_key(std::move(key), value_from_json_body(request.body()),
-                     query_unsigned(request, "if_version"), ex);
+      if (auto op = query_text(request, "op")) {
+        return operate_on_key(std::move(key), *op, request.body(), query_type(request),
+                              query_unsigned(request, "if_version"), ex);
+      }
+      return write_key(std::move(key), value_from_json_body(request.body()), request, ex);
     case method::del:
       return delete_key(std::move(key), query_unsigned(request, "if_version"), ex);
     case method::options:

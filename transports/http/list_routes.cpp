@@ -25,7 +25,8 @@ constexpr std::size_t stream_page_keys = 1000;
 constexpr std::size_t stream_page_bytes = 1 << 20;
 
 // {"keys":[KEY,...],"next":KEY|null}, or with values {"items":[{"key":..,"value":BASE64,
-// "version":..},...],"next":..}: written straight into the reply, as a page can hold 10000 keys.
+// "version":..},...],"next":..}, where a typed value's item also has "type":T (no "type" means
+// bytes, as before typed values): written straight into the reply, as a page can hold 10000 keys.
 std::string page_json(const list_page& page, bool with_values) {
   std::string out;
   out.reserve(32 + page.items.size() * 32);
@@ -42,6 +43,11 @@ std::string page_json(const list_page& page, bool with_values) {
     out += base64_encode(item.value.view());
     out += R"(","version":)";
     out += std::to_string(item.version);
+    if (item.type != value_type::bytes) {
+      out += R"(,"type":")";
+      out += type_name(item.type);
+      out.push_back('"');
+    }
     out.push_back('}');
   }
   out += R"(],"next":)";
@@ -52,11 +58,6 @@ std::string page_json(const list_page& page, bool with_values) {
   }
   out.push_back('}');
   return out;
-}
-
-// A JSON string value is stored as its UTF-8 bytes, any other JSON value as its compact text.
-std::string stored_form(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
 // Pages through every key matching `query`, writing each page as one chunk of a JSON
@@ -151,9 +152,12 @@ void serve_batch(const Request& request, const exchange_ptr& ex) {
     if (auto problem = key_problem(key, options.max_key_bytes)) {
       throw bad_request("key `" + key + "`: " + *problem);
     }
-    auto stored = shared_bytes::copy_of(stored_form(value));
+    // A JSON string is stored as its UTF-8 bytes, any other JSON value as a json value, so it
+    // reads back with its JSON type.
+    const bool text = value.is_string();
+    auto stored = shared_bytes::copy_of(text ? value.get<std::string>() : value.dump());
     check_value_size(stored.size(), options.max_value_bytes);
-    pairs.emplace_back(key, std::move(stored));
+    pairs.emplace_back(key, std::move(stored), text ? value_type::bytes : value_type::json);
   }
   ex->context().store.put_all(std::move(pairs), [ex](std::optional<std::size_t> written) {
     if (!written) return reply_unavailable(ex);

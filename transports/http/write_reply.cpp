@@ -5,6 +5,8 @@
 #include <array>
 #include <charconv>
 
+#include "core/json_text.hpp"
+
 namespace kv::http {
 
 std::string write_reply_json(std::string_view key, std::uint64_t version, bool created) {
@@ -21,6 +23,26 @@ std::string write_reply_json(std::string_view key, std::uint64_t version, bool c
   }
   json += R"(","version":)";
   json.append(digits.begin(), digits_end);
+  json += '}';
+  return json;
+}
+
+std::string operation_reply_json(std::string_view key, std::uint64_t version, value_type type,
+                                 std::string_view text) {
+  std::string json;
+  json.reserve(key.size() + text.size() + 64);
+  json += R"({"key":)";
+  append_json_string(json, key);
+  json += R"(,"version":)";
+  json += std::to_string(version);
+  json += R"(,"type":")";
+  json += type_name(type);
+  json += R"(","value":)";
+  if (type == value_type::set || type == value_type::hash || type == value_type::json) {
+    json += text;
+  } else {
+    append_json_string(json, text);
+  }
   json += '}';
   return json;
 }

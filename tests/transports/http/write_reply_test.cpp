@@ -24,5 +24,15 @@ TEST(WriteReplyTest, MatchesTheJsonDocumentItReplaces) {
   }
 }
 
+TEST(WriteReplyTest, OperationReplyPrintsNumbersAsStringsAndContainersAsJson) {
+  EXPECT_EQ(operation_reply_json("say \"hi\"", 3, value_type::int64, "-7"),
+            R"({"key":"say \"hi\"","version":3,"type":"int","value":"-7"})");
+  EXPECT_EQ(operation_reply_json("s", 1, value_type::set, R"(["a","b"])"),
+            R"({"key":"s","version":1,"type":"set","value":["a","b"]})");
+  const auto hash =
+      nlohmann::json::parse(operation_reply_json("h", 2, value_type::hash, R"({"f":"v"})"));
+  EXPECT_EQ(hash["value"], nlohmann::json({{"f", "v"}}));
+}
+
 }  // namespace
 }  // namespace kv::http

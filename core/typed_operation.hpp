@@ -1,0 +1,56 @@
+// The atomic operations on typed values (contract section 7): incr, sadd, srem, hset, hdel.
+// The body is parsed where the request arrives; the owning partition applies the parsed
+// operation to the key's current value, so that no two operations on a key interleave.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/typed_text.hpp"
+#include "core/value_type.hpp"
+
+namespace kv {
+
+enum class operation_kind { incr, sadd, srem, hset, hdel };
+
+std::optional<operation_kind> operation_from_name(std::string_view name);
+// The type of the values an operation works on (incr: the type a missing key is created as).
+value_type operated_type(operation_kind kind, std::optional<value_type> requested);
+
+struct typed_operation {
+  operation_kind kind = operation_kind::incr;
+  // incr: the type a missing key gets, and whether the client asked for it by ?type=.
+  value_type type = value_type::int64;
+  bool type_requested = false;
+  std::string amount = "1";  // incr: the number as written; checked against the key's type
+  string_set names;          // sadd, srem: members; hdel: field names
+  string_map fields;         // hset
+};
+
+// `body` of POST ?op=OP, `requested` its ?type=. Throws bad_typed_text.
+typed_operation parse_operation(operation_kind kind, std::string_view body,
+                                std::optional<value_type> requested);
+
+enum class operation_status {
+  ok,
+  wrong_type,    // the key holds another type: 409
+  out_of_range,  // an int/uint result outside its range, or a float one infinite: 400
+  bad_amount,    // an incr amount that the key's type cannot add: 400
+  too_large,     // the new value would be over the value size limit: 413
+};
+
+struct operation_result {
+  operation_status status = operation_status::ok;
+  value_type type = value_type::bytes;  // of the new value; on wrong_type, the key's type
+  std::string value;                    // the new value's stored text
+  std::string message;                  // why, unless ok, to follow "key `K` " or "key `K`: "
+};
+
+// Applies `op` to the key's current value (`current_type` and `current_text`), or to a new key
+// when `exists` is false.
+operation_result apply_operation(const typed_operation& op, bool exists, value_type current_type,
+                                 std::string_view current_text);
+
+}  // namespace kv
