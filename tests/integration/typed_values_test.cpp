@@ -254,7 +254,7 @@ std::vector<nlohmann::json> retained_events(NodeProcess& node, const std::string
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   const std::string request = "GET /v1/watch" +
                               query_string({{"prefix", prefix}, {"since_rev", "0"}}) +
-                              " HTTP/1.1\r\nHost: x\r\n\r\n";
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
           static_cast<ssize_t>(request.size())) {
