@@ -23,6 +23,7 @@
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_fixtures.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/node_restarts.hpp"
 
 namespace kvtest {
 namespace {
@@ -42,28 +43,6 @@ std::string wal_config(const TempDir& dir, const std::string& fsync,
   return dir.write_file("kvnode.toml", "[partitions]\n" + partitions +
                                            "\n[storage]\npersistence = \"wal\"\nfsync = \"" +
                                            fsync + "\"\n" + more);
-}
-
-// Starts the node and waits, bounded, until it has recovered and serves keys.
-::testing::AssertionResult start_and_wait_ready(NodeProcess& node) {
-  std::string error;
-  if (!node.start(&error)) return ::testing::AssertionFailure() << error;
-  KvClient client(node.host(), node.http_port());
-  const auto deadline = clock_type::now() + 60s;
-  while (clock_type::now() < deadline) {
-    if (client.get("/v1/readiness").status == 200) return ::testing::AssertionSuccess();
-    std::this_thread::sleep_for(20ms);
-  }
-  return ::testing::AssertionFailure() << "readiness never turned 200\n" << node.stderr_text();
-}
-
-::testing::AssertionResult kill_and_restart(NodeProcess& node) {
-  node.send_signal(SIGKILL);
-  const ExitStatus ended = node.wait_for_exit(10s);
-  if (!ended.signaled || ended.signal != SIGKILL) {
-    return ::testing::AssertionFailure() << "kvnode ended otherwise: " << ended.describe();
-  }
-  return start_and_wait_ready(node);
 }
 
 // The newest log file of a partition that holds records.

@@ -11,33 +11,13 @@
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_fixtures.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/node_restarts.hpp"
 
 namespace kvtest {
 namespace {
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
-
-::testing::AssertionResult start_and_wait_ready(NodeProcess& node) {
-  std::string error;
-  if (!node.start(&error)) return ::testing::AssertionFailure() << error;
-  KvClient client(node.host(), node.http_port());
-  const auto deadline = clock_type::now() + 60s;
-  while (clock_type::now() < deadline) {
-    if (client.get("/v1/readiness").status == 200) return ::testing::AssertionSuccess();
-    std::this_thread::sleep_for(20ms);
-  }
-  return ::testing::AssertionFailure() << "readiness never turned 200\n" << node.stderr_text();
-}
-
-::testing::AssertionResult kill_and_restart(NodeProcess& node) {
-  node.send_signal(SIGKILL);
-  const ExitStatus ended = node.wait_for_exit(10s);
-  if (!ended.signaled || ended.signal != SIGKILL) {
-    return ::testing::AssertionFailure() << "kvnode ended otherwise: " << ended.describe();
-  }
-  return start_and_wait_ready(node);
-}
 
 // Whether /metrics counts a finished snapshot, waiting for one (bounded): it is written on a
 // background thread after the writes that made it due.

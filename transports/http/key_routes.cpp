@@ -4,6 +4,7 @@
 
 #include "core/base64.hpp"
 #include "transports/http/http_error.hpp"
+#include "transports/http/key_errors.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
 #include "transports/http/typed_key_routes.hpp"
@@ -11,22 +12,6 @@
 
 namespace kv::http {
 namespace {
-
-std::string quoted(const std::string& key) {
-  return "`" + key + "`";
-}
-
-void reply_not_found(const exchange_ptr& ex, const std::string& key) {
-  ex->send_error(404, "not_found", "no key " + quoted(key) + " found");
-}
-
-std::string conflict_message(const std::string& key, std::uint64_t expected,
-                             std::uint64_t current) {
-  if (current == 0) return "key " + quoted(key) + " does not exist";
-  if (expected == 0) return "key " + quoted(key) + " already exists";
-  return "key " + quoted(key) + " is at version " + std::to_string(current) + ", not " +
-         std::to_string(expected);
-}
 
 // The completion keeps a copy of the key for its messages and the request takes the original:
 // built in one expression, the request could take the key before the lambda copied it.

@@ -7,16 +7,13 @@
 #include "actors/store_api.hpp"
 #include "core/typed_operation.hpp"
 #include "transports/http/http_error.hpp"
+#include "transports/http/key_errors.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
 #include "transports/http/write_reply.hpp"
 
 namespace kv::http {
 namespace {
-
-std::string quoted(const std::string& text) {
-  return "`" + text + "`";
-}
 
 void reply_wrong_type(const exchange_ptr& ex, const std::string& key, value_type actual,
                       std::string_view wanted) {
@@ -31,21 +28,13 @@ template <class Answer>
 void read_typed(std::string key, value_type wanted, const exchange_ptr& ex, Answer answer) {
   completion<stored_value> done = [ex, key, wanted, answer](std::optional<stored_value> found) {
     if (!found) return reply_unavailable(ex);
-    if (!found->value) return ex->send_error(404, "not_found", "no key " + quoted(key) + " found");
+    if (!found->value) return reply_not_found(ex, key);
     if (found->type != wanted) return reply_wrong_type(ex, key, found->type, type_name(wanted));
     ex->add_header("X-Kv-Version", std::to_string(found->version));
     ex->add_header("X-Kv-Type", type_name(found->type));
     answer(found->value.view());
   };
   ex->context().store.get(std::move(key), std::move(done));
-}
-
-std::string conflict_message(const std::string& key, std::uint64_t expected,
-                             std::uint64_t current) {
-  if (current == 0) return "key " + quoted(key) + " does not exist";
-  if (expected == 0) return "key " + quoted(key) + " already exists";
-  return "key " + quoted(key) + " is at version " + std::to_string(current) + ", not " +
-         std::to_string(expected);
 }
 
 }  // namespace

@@ -14,10 +14,6 @@ namespace kv::http {
 // `key` must have passed key validation: valid UTF-8 without control characters.
 std::string write_reply_json(std::string_view key, std::uint64_t version, bool created);
 
-}  // namespace kv::http
-
-namespace kv::http {
-
 // {"key":KEY,"version":N,"type":T,"value":NEW}, the answer to an atomic operation: NEW is the
 // stored text of a set or hash as it is (JSON already), and of a number as a JSON string.
 std::string operation_reply_json(std::string_view key, std::uint64_t version, value_type type,
