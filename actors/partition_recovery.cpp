@@ -8,8 +8,11 @@ namespace kv {
 namespace {
 
 void apply_record(partition_store& store, storage::wal_record&& record) {
-  if (record.op == storage::wal_op::erase) return store.remove(record.key);
-  store.set(record.key, shared_bytes::copy_of(record.value), record.version, record.type);
+  if (record.op == storage::wal_op::erase || record.op == storage::wal_op::expire) {
+    return store.remove(record.key);
+  }
+  store.set(record.key, shared_bytes::copy_of(record.value), record.version, record.type,
+            record.expires_at_ms);
 }
 
 // The whole map, written now: the damage repair skipped is still in the files until then.
@@ -19,6 +22,7 @@ storage::status snapshot_everything(const partition_store& store, storage::parti
   scan_query everything;
   everything.limit = SIZE_MAX;
   everything.with_values = true;
+  everything.include_expired = true;
   auto task = log.prepare_snapshot(plan.value(), store.scan(everything).items);
   if (!task.ok()) return task.error();
   const storage::status written = task.value().run();

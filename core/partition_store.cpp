@@ -1,24 +1,48 @@
-// Ordered map operations and compare-and-swap for one partition.
+// Ordered map operations, compare-and-swap and expiry deadlines for one partition.
 #include "core/partition_store.hpp"
 
 #include <tuple>
 
 namespace kv {
 
+std::int64_t partition_store::deadline_of(const entry_map::value_type& entry) const {
+  if (!entry.second.expires) return 0;
+  return deadlines_.find(&entry.first)->second;
+}
+
+bool partition_store::live(const entry_map::value_type& entry) const {
+  return !entry.second.expires || deadline_of(entry) > clock_ms_;
+}
+
 const stored_value* partition_store::get(std::string_view key) const {
   const auto it = entries_.find(key);
-  return it == entries_.end() ? nullptr : &it->second;
+  return it == entries_.end() || !live(*it) ? nullptr : &it->second;
+}
+
+read_value partition_store::read(std::string_view key, bool include_expired) const {
+  const auto it = entries_.find(key);
+  if (it == entries_.end() || (!include_expired && !live(*it))) return {};
+  read_value found{it->second};
+  found.expires_at_ms = deadline_of(*it);
+  return found;
+}
+
+bool partition_store::expired(std::string_view key) const {
+  const auto it = entries_.find(key);
+  return it != entries_.end() && !live(*it);
 }
 
 put_outcome partition_store::put(std::string_view key, shared_bytes value,
-                                 std::optional<std::uint64_t> expected_version, value_type type) {
+                                 std::optional<std::uint64_t> expected_version, value_type type,
+                                 std::int64_t expires_at_ms) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
   const std::uint64_t current = exists ? it->second.version : 0;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
-  store_at(it, exists, key, stored_value{std::move(value), current + 1, type});
+  store_at(it, exists, key, stored_value{std::move(value), current + 1, false, type},
+           expires_at_ms);
   return {write_status::ok, current + 1, !exists};
 }
 
@@ -35,10 +59,10 @@ delete_outcome partition_store::erase(std::string_view key,
 }
 
 void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version,
-                          value_type type) {
+                          value_type type, std::int64_t expires_at_ms) {
   const auto it = entries_.lower_bound(key);
   const bool exists = it != entries_.end() && it->first == key;
-  store_at(it, exists, key, stored_value{std::move(value), version, type});
+  store_at(it, exists, key, stored_value{std::move(value), version, false, type}, expires_at_ms);
 }
 
 void partition_store::remove(std::string_view key) {
@@ -47,20 +71,48 @@ void partition_store::remove(std::string_view key) {
 }
 
 void partition_store::store_at(entry_map::iterator it, bool exists, std::string_view key,
-                               stored_value stored) {
+                               stored_value stored, std::int64_t expires_at_ms) {
+  stored.expires = expires_at_ms != 0;
   if (exists) {
+    if (it->second.expires) drop_deadline(&it->first);
     bytes_ = bytes_ - it->second.value.size() + stored.value.size();
     it->second = std::move(stored);
-    return;
+  } else {
+    bytes_ += key.size() + stored.value.size();
+    it = entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
+                               std::forward_as_tuple(std::move(stored)));
   }
-  bytes_ += key.size() + stored.value.size();
-  entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
-                        std::forward_as_tuple(std::move(stored)));
+  if (expires_at_ms == 0) return;
+  deadlines_.emplace(&it->first, expires_at_ms);
+  by_deadline_.emplace(expires_at_ms, &it->first);
 }
 
 void partition_store::erase_at(entry_map::iterator it) {
+  if (it->second.expires) drop_deadline(&it->first);
   bytes_ -= it->first.size() + it->second.value.size();
   entries_.erase(it);
+}
+
+void partition_store::drop_deadline(const stored_key* key) {
+  const auto found = deadlines_.find(key);
+  by_deadline_.erase({found->second, key});
+  deadlines_.erase(found);
+}
+
+std::optional<std::int64_t> partition_store::next_deadline() const {
+  if (by_deadline_.empty()) return std::nullopt;
+  return by_deadline_.begin()->first;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> partition_store::expired_keys(
+    std::size_t limit) const {
+  std::vector<std::pair<std::string, std::uint64_t>> keys;
+  for (auto it = by_deadline_.begin();
+       it != by_deadline_.end() && it->first <= clock_ms_ && keys.size() < limit; ++it) {
+    const auto entry = entries_.find(it->second->view());
+    keys.emplace_back(std::string(it->second->view()), entry->second.version);
+  }
+  return keys;
 }
 
 scan_page partition_store::scan(const scan_query& query) const {
@@ -70,14 +122,14 @@ scan_page partition_store::scan(const scan_query& query) const {
   for (; it != entries_.end() && page.items.size() < query.limit; ++it) {
     const std::string_view key = it->first.view();
     if (!key.starts_with(query.prefix)) break;
-    if (!key.ends_with(query.suffix)) continue;
+    if (!key.ends_with(query.suffix) || (!query.include_expired && !live(*it))) continue;
     if (page.bytes >= query.byte_budget) {
       page.budget_exhausted = true;
       break;
     }
     page.bytes += key.size() + (query.with_values ? it->second.value.size() : 0);
     page.items.push_back({std::string(key), query.with_values ? it->second.value : nullptr,
-                          it->second.version, it->second.type});
+                          it->second.version, it->second.type, deadline_of(*it)});
   }
   return page;
 }

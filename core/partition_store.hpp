@@ -1,13 +1,17 @@
 // The data of one partition: an ordered map from key to value and version, with the
-// compare-and-swap rules of the contract. Single-threaded by design: its actor owns it.
+// compare-and-swap rules and expiry deadlines of the contract. Single-threaded: its actor owns it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/shared_bytes.hpp"
@@ -18,14 +22,21 @@ namespace kv {
 
 // Values are immutable once stored, so readers share them instead of copying them. A typed
 // value is its stored text (core/typed_text.hpp) plus its type, which lives in the version's
-// top byte: no version comes near 2^56, and so a plain value's map node stays as small as it was.
+// top byte, and whether it has an expiry deadline in the bit below: no version comes near 2^55,
+// and so a plain value's map node stays as small as it was.
 struct stored_value {
   shared_bytes value;
-  std::uint64_t version : 56 = 0;
+  std::uint64_t version : 55 = 0;
+  bool expires : 1 = false;  // its deadline is in the partition's expiry index
   value_type type : 8 = value_type::bytes;
 };
 
-static_assert(sizeof(stored_value) == 16, "the type tag costs a stored value no space");
+static_assert(sizeof(stored_value) == 16, "the type tag and expiry bit cost a value no space");
+
+// A key as a read sees it: the value (null when absent or expired) and its deadline.
+struct read_value : stored_value {
+  std::int64_t expires_at_ms = 0;  // Unix milliseconds; 0 = never
+};
 
 enum class write_status { ok, conflict };
 
@@ -50,6 +61,8 @@ struct scan_query {
   // Stop once the page holds this many key and value bytes (at least one item is returned),
   // so that a page of large values stays bounded in memory.
   std::size_t byte_budget = SIZE_MAX;
+  // Snapshots keep expired keys not yet removed, so that recovery removes them with their events.
+  bool include_expired = false;
 };
 
 struct scan_item {
@@ -57,6 +70,7 @@ struct scan_item {
   shared_bytes value;  // null unless with_values
   std::uint64_t version = 0;
   value_type type = value_type::bytes;
+  std::int64_t expires_at_ms = 0;
 };
 
 struct scan_page {
@@ -65,37 +79,68 @@ struct scan_page {
   bool budget_exhausted = false;  // stopped by byte_budget; more matches may follow
 };
 
+// Expiry: a key whose deadline is at or before the store's clock is invisible to every read
+// (get, read, scan) from that moment, though it stays in the map until its actor removes it with
+// remove(), logging and announcing the expiry. The clock is the latest Unix time the actor
+// passed to advance_clock: it never goes back, so a system clock stepped backwards cannot bring
+// an expired key back.
 class partition_store {
  public:
+  // A live key's value, or null when it is absent or expired.
   const stored_value* get(std::string_view key) const;
+  // The same with the key's deadline; with include_expired, also a key past its deadline that
+  // is still in the map (what a removal must be able to restore).
+  read_value read(std::string_view key, bool include_expired = false) const;
 
   // expected_version: none = unconditional; 0 = only if absent; N = only if at version N.
+  // A write sets the key's deadline to `expires_at_ms` (0: none, clearing any it had). The
+  // caller removes an expired key first: to a write it is still there.
   put_outcome put(std::string_view key, shared_bytes value,
                   std::optional<std::uint64_t> expected_version,
-                  value_type type = value_type::bytes);
+                  value_type type = value_type::bytes, std::int64_t expires_at_ms = 0);
   delete_outcome erase(std::string_view key, std::optional<std::uint64_t> expected_version);
 
   // Absolute changes with no version rules, for what was already decided: replaying the
   // write-ahead log (each record carries the version it left) and taking back a write that
   // could not be logged.
   void set(std::string_view key, shared_bytes value, std::uint64_t version,
-           value_type type = value_type::bytes);
+           value_type type = value_type::bytes, std::int64_t expires_at_ms = 0);
   void remove(std::string_view key);
 
   scan_page scan(const scan_query& query) const;
+
+  // ---- Expiry ----
+  void advance_clock(std::int64_t unix_ms) { clock_ms_ = std::max(clock_ms_, unix_ms); }
+  std::int64_t clock_ms() const { return clock_ms_; }
+  bool has_deadlines() const { return !by_deadline_.empty(); }
+  // The key is in the map but past its deadline: it must be removed before it is written.
+  bool expired(std::string_view key) const;
+  // The earliest deadline, expired or not.
+  std::optional<std::int64_t> next_deadline() const;
+  // Up to `limit` expired keys, earliest deadline first, with the version each has.
+  std::vector<std::pair<std::string, std::uint64_t>> expired_keys(std::size_t limit) const;
 
   std::size_t key_count() const { return entries_.size(); }
   std::size_t byte_count() const { return bytes_; }  // keys plus values
 
  private:
   using entry_map = std::map<stored_key, stored_value, std::less<>>;
-  // Where put and set meet, and erase and remove: the one place that keeps bytes_ right.
-  // `it` is the key's lower bound; `exists` whether it is the key itself.
-  void store_at(entry_map::iterator it, bool exists, std::string_view key, stored_value stored);
+  // Where put and set meet, and erase and remove: the one place that keeps bytes_ and the
+  // expiry index right. `it` is the key's lower bound; `exists` whether it is the key itself.
+  void store_at(entry_map::iterator it, bool exists, std::string_view key, stored_value stored,
+                std::int64_t expires_at_ms);
   void erase_at(entry_map::iterator it);
+  std::int64_t deadline_of(const entry_map::value_type& entry) const;
+  bool live(const entry_map::value_type& entry) const;
+  void drop_deadline(const stored_key* key);
 
   entry_map entries_;
   std::size_t bytes_ = 0;
+  // Only keys with a deadline are in these: by the map's key (std::map never moves it), for
+  // reads, and by deadline, for the sweep.
+  std::unordered_map<const stored_key*, std::int64_t> deadlines_;
+  std::set<std::pair<std::int64_t, const stored_key*>> by_deadline_;
+  std::int64_t clock_ms_ = 0;
 };
 
 }  // namespace kv

@@ -56,23 +56,25 @@ class partition_recovery {
     for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
       if (repair_) {
         // Check it whole first: a damaged one must not leave half its entries in the sink.
-        auto checked =
-            read_snapshot(it->path, [](std::string, std::string, std::uint64_t, value_type) {});
+        auto checked = read_snapshot(
+            it->path, [](std::string, std::string, std::uint64_t, value_type, std::int64_t) {});
         if (!checked.ok()) {
           set_aside(it->path, checked.error().message());
           continue;
         }
       }
       const std::uint64_t seq = it->seq;
-      auto loaded = read_snapshot(it->path, [this, seq](std::string key, std::string value,
-                                                        std::uint64_t version, value_type type) {
-        sink_(wal_record{.op = wal_op::put,
-                         .seq = seq,
-                         .version = version,
-                         .key = std::move(key),
-                         .value = std::move(value),
-                         .type = type});
-      });
+      auto loaded = read_snapshot(
+          it->path, [this, seq](std::string key, std::string value, std::uint64_t version,
+                                value_type type, std::int64_t expires_at_ms) {
+            sink_(wal_record{.op = wal_op::put,
+                             .seq = seq,
+                             .version = version,
+                             .key = std::move(key),
+                             .value = std::move(value),
+                             .type = type,
+                             .expires_at_ms = expires_at_ms});
+          });
       if (!loaded.ok()) return with_repair_hint(loaded.error());
       if (loaded.value().seq != it->seq) {
         return status::corruption("snapshot " + it->path.string() + " holds seq " +

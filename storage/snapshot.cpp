@@ -13,9 +13,11 @@ constexpr char kHeaderTag = 'H';
 constexpr char kEntriesTag = 'E';
 constexpr char kTrailerTag = 'T';
 constexpr std::string_view kMagic = "kvsnap";
-// Format 2 added a type byte after each entry's version; format 1 files hold only bytes.
+// Format 2 added a type byte after each entry's version, format 3 a varint expiry deadline after
+// it (0 = none); format 1 files hold only bytes.
 constexpr std::uint64_t kUntypedFormatVersion = 1;
-constexpr std::uint64_t kFormatVersion = 2;
+constexpr std::uint64_t kTypedFormatVersion = 2;
+constexpr std::uint64_t kFormatVersion = 3;
 
 constexpr std::size_t kBatchBytes = std::size_t{64} << 10;
 // Bounds the writer's buffer: writes of 1 MiB already go at the disk's speed.
@@ -54,11 +56,12 @@ snapshot_writer::~snapshot_writer() {
 }
 
 status snapshot_writer::add(std::string_view key, std::string_view value, std::uint64_t version,
-                            value_type type) {
+                            value_type type, std::int64_t expires_at_ms) {
   put_length_prefixed(batch_, key);
   put_length_prefixed(batch_, value);
   put_varint(batch_, version);
   batch_.push_back(static_cast<char>(type));
+  put_varint(batch_, static_cast<std::uint64_t>(expires_at_ms));
   ++batch_entries_;
   return batch_.size() >= kBatchBytes ? add_batch() : status();
 }
@@ -101,7 +104,8 @@ result<std::unique_ptr<snapshot_writer>> write_unpublished_snapshot(
   if (!created.ok()) return created.error();
   snapshot_writer& writer = *created.value();
   for (const snapshot_entry& entry : entries) {
-    if (status added = writer.add(entry.key, entry.value.view(), entry.version, entry.type);
+    if (status added = writer.add(entry.key, entry.value.view(), entry.version, entry.type,
+                                  entry.expires_at_ms);
         !added.ok()) {
       return added;
     }
@@ -130,7 +134,7 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
   std::string payload;
   snapshot_summary summary;
   bool has_header = false;
-  bool typed = false;
+  std::uint64_t format = 0;
   bool has_trailer = false;
   while (reader.read(payload)) {
     if (has_trailer) return malformed("data after its trailer");
@@ -140,11 +144,12 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
       const bool magic_ok = tag == kHeaderTag && in.rest().starts_with(kMagic);
       if (!magic_ok) return malformed("no snapshot header");
       in = byte_reader(in.rest().substr(kMagic.size()));
-      const auto format = in.get_varint();
+      const auto header_format = in.get_varint();
       const auto seq = in.get_varint();
-      const bool known = format == kFormatVersion || format == kUntypedFormatVersion;
+      const bool known = header_format && *header_format >= kUntypedFormatVersion &&
+                         *header_format <= kFormatVersion;
       if (!known || !seq || !in.empty()) return malformed("an unknown header");
-      typed = format == kFormatVersion;
+      format = *header_format;
       summary.seq = *seq;
       has_header = true;
     } else if (tag == kEntriesTag) {
@@ -156,12 +161,16 @@ result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
         const auto version = in.get_varint();
         if (!key || !value || !version) return malformed("a malformed entry");
         std::optional<value_type> type = value_type::bytes;
-        if (typed) {
+        if (format >= kTypedFormatVersion) {
           const auto type_byte = in.get_byte();
           type = type_byte ? type_from_byte(*type_byte) : std::nullopt;
           if (!type) return malformed("an entry of unknown type");
         }
-        on_entry(std::string(*key), std::string(*value), *version, *type);
+        std::optional<std::uint64_t> deadline = 0;
+        if (format >= kFormatVersion) deadline = in.get_varint();
+        if (!deadline || *deadline > INT64_MAX) return malformed("a malformed deadline");
+        on_entry(std::string(*key), std::string(*value), *version, *type,
+                 static_cast<std::int64_t>(*deadline));
       }
       if (!in.empty()) return malformed("bytes after its entries");
       summary.entries += *count;

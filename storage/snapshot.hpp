@@ -32,7 +32,7 @@ class snapshot_writer {
   ~snapshot_writer();
 
   status add(std::string_view key, std::string_view value, std::uint64_t version,
-             value_type type = value_type::bytes);
+             value_type type = value_type::bytes, std::int64_t expires_at_ms = 0);
   // Writes the trailer and fdatasyncs: complete on disk, still invisible to recovery.
   status finish();
   // Renames it to snapshot-<seq>.snap and fsyncs the directory: from here on it counts.
@@ -72,12 +72,13 @@ struct snapshot_summary {
 };
 
 using snapshot_entry_sink =
-    std::function<void(std::string key, std::string value, std::uint64_t version, value_type type)>;
+    std::function<void(std::string key, std::string value, std::uint64_t version, value_type type,
+                       std::int64_t expires_at_ms)>;
 
 // Every entry into `on_entry`, in key order; a snapshot of the format before typed values
-// holds only bytes. Any damage, a missing trailer or a wrong count is
-// an error naming the file (and the offset when there is one); entries delivered before it was
-// found must then be discarded.
+// holds only bytes, and one of a format before expiry no deadlines. Any damage, a missing trailer
+// or a wrong count is an error naming the file (and the offset when there is one); entries
+// delivered before it was found must then be discarded.
 result<snapshot_summary> read_snapshot(const std::filesystem::path& file,
                                        const snapshot_entry_sink& on_entry);
 

@@ -5,37 +5,53 @@
 #include "storage/coding.hpp"
 
 namespace kv::storage {
+namespace {
+
+bool carries_value(wal_op op) {
+  return op == wal_op::put;
+}
+
+}  // namespace
 
 void encode_wal_record(const wal_record_view& record, std::string& out) {
+  const bool expiring = record.op == wal_op::put && record.expires_at_ms != 0;
   const bool typed = record.op == wal_op::put && record.type != value_type::bytes;
-  if (typed) {
-    out.push_back(static_cast<char>(wal_op::put_typed));
+  if (expiring || typed) {
+    out.push_back(static_cast<char>(expiring ? wal_op::put_expiring : wal_op::put_typed));
     out.push_back(static_cast<char>(kTypedRecordFormat));
     out.push_back(static_cast<char>(record.type));
+    if (expiring) put_varint(out, static_cast<std::uint64_t>(record.expires_at_ms));
   } else {
     out.push_back(static_cast<char>(record.op));
   }
   put_varint(out, record.seq);
   put_varint(out, record.version);
   put_length_prefixed(out, record.key);
-  if (record.op == wal_op::put) put_length_prefixed(out, record.value);
+  if (carries_value(record.op)) put_length_prefixed(out, record.value);
 }
 
 std::optional<wal_record> decode_wal_record(std::string_view payload) {
   byte_reader in(payload);
   const auto op = in.get_byte();
   if (!op || *op < static_cast<std::uint8_t>(wal_op::put) ||
-      *op > static_cast<std::uint8_t>(wal_op::put_typed)) {
+      *op > static_cast<std::uint8_t>(wal_op::expire)) {
     return std::nullopt;
   }
   wal_record record;
   record.op = static_cast<wal_op>(*op);
-  if (record.op == wal_op::put_typed) {
+  if (record.op == wal_op::put_typed || record.op == wal_op::put_expiring) {
+    const bool expiring = record.op == wal_op::put_expiring;
     const auto format = in.get_byte();
     const auto type_byte = in.get_byte();
     if (format != kTypedRecordFormat || !type_byte) return std::nullopt;
     const auto type = type_from_byte(*type_byte);
-    if (!type || *type == value_type::bytes) return std::nullopt;
+    // A plain put of bytes has a record of its own; put_typed of bytes is never written.
+    if (!type || (!expiring && *type == value_type::bytes)) return std::nullopt;
+    if (expiring) {
+      const auto deadline = in.get_varint();
+      if (!deadline || *deadline == 0 || *deadline > INT64_MAX) return std::nullopt;
+      record.expires_at_ms = static_cast<std::int64_t>(*deadline);
+    }
     record.op = wal_op::put;
     record.type = *type;
   }
@@ -46,7 +62,7 @@ std::optional<wal_record> decode_wal_record(std::string_view payload) {
   record.seq = *seq;
   record.version = *version;
   record.key.assign(*key);
-  if (record.op == wal_op::put) {
+  if (carries_value(record.op)) {
     const auto value = in.get_length_prefixed();
     if (!value) return std::nullopt;
     record.value.assign(*value);

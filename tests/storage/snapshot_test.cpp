@@ -33,11 +33,12 @@ std::vector<snapshot_entry> make_entries(const entry_map& map) {
 }
 
 result<snapshot_summary> read_into(const std::filesystem::path& path, entry_map& into) {
-  return read_snapshot(
-      path, [&](std::string key, std::string value, std::uint64_t version, value_type type) {
-        EXPECT_EQ(type, value_type::bytes) << key;
-        into[std::move(key)] = {std::move(value), version};
-      });
+  return read_snapshot(path, [&](std::string key, std::string value, std::uint64_t version,
+                                 value_type type, std::int64_t expires_at_ms) {
+    EXPECT_EQ(type, value_type::bytes) << key;
+    EXPECT_EQ(expires_at_ms, 0) << key;
+    into[std::move(key)] = {std::move(value), version};
+  });
 }
 
 entry_map sample_entries(std::size_t count) {
@@ -181,12 +182,15 @@ TEST(SnapshotTest, FailedFsyncPublishesNothing) {
 }
 
 // Format 1, from before typed values: header, one batch of `entries` entries, a trailer.
-void write_untyped_snapshot(const std::filesystem::path& path, const entry_map& entries) {
+// A snapshot as an earlier release wrote it: format 1 (bytes only) or 2 (a type byte, here
+// int, after each version).
+void write_old_snapshot(const std::filesystem::path& path, const entry_map& entries,
+                        std::uint64_t format) {
   auto opened = open_posix_file(path);
   ASSERT_TRUE(opened.ok());
   log_writer writer(std::move(opened.value()));
   std::string header = "Hkvsnap";
-  put_varint(header, 1);  // format
+  put_varint(header, format);
   put_varint(header, 9);  // seq
   writer.add_record(header);
   std::string batch = "E";
@@ -195,6 +199,7 @@ void write_untyped_snapshot(const std::filesystem::path& path, const entry_map& 
     put_length_prefixed(batch, key);
     put_length_prefixed(batch, value.first);
     put_varint(batch, value.second);
+    if (format == 2) batch.push_back(static_cast<char>(value_type::int64));
   }
   writer.add_record(batch);
   std::string trailer = "T";
@@ -206,7 +211,7 @@ void write_untyped_snapshot(const std::filesystem::path& path, const entry_map& 
 TEST(SnapshotTest, SnapshotsFromBeforeTypedValuesReadAsBytes) {
   const temp_dir dir;
   const entry_map written = {{"a", {"1", 1}}, {"b", {"[\"x\"]", 7}}};
-  write_untyped_snapshot(snapshot_path(dir.path(), 9), written);
+  write_old_snapshot(snapshot_path(dir.path(), 9), written, 1);
   entry_map read;  // read_into checks that every entry is bytes
   const auto summary = read_into(snapshot_path(dir.path(), 9), read);
   ASSERT_TRUE(summary.ok()) << summary.error().message();
@@ -214,20 +219,41 @@ TEST(SnapshotTest, SnapshotsFromBeforeTypedValuesReadAsBytes) {
   EXPECT_EQ(read, written);
 }
 
-TEST(SnapshotTest, TypedEntriesKeepTheirType) {
+TEST(SnapshotTest, SnapshotsFromBeforeExpiryReadWithoutDeadlines) {
+  const temp_dir dir;
+  write_old_snapshot(snapshot_path(dir.path(), 9), {{"a", {"1", 1}}, {"b", {"-5", 7}}}, 2);
+  std::vector<snapshot_entry> read;
+  const auto summary = read_snapshot(snapshot_path(dir.path(), 9), [&](std::string key,
+                                                                       std::string value,
+                                                                       std::uint64_t version,
+                                                                       value_type type,
+                                                                       std::int64_t expires_at_ms) {
+    read.push_back({std::move(key), shared_bytes::copy_of(value), version, type, expires_at_ms});
+  });
+  ASSERT_TRUE(summary.ok()) << summary.error().message();
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[1].key, "b");
+  EXPECT_EQ(read[1].value.view(), "-5");
+  EXPECT_EQ(read[1].type, value_type::int64);
+  EXPECT_EQ(read[1].expires_at_ms, 0);
+}
+
+TEST(SnapshotTest, TypedEntriesKeepTheirTypeAndDeadline) {
   const temp_dir dir;
   std::vector<snapshot_entry> entries;
   for (std::uint8_t byte = 0; byte <= max_value_type; ++byte) {
     entries.push_back({"key-" + std::to_string(byte), shared_bytes::copy_of("text"), byte + 1u,
-                       static_cast<value_type>(byte)});
+                       static_cast<value_type>(byte), byte % 2 ? 1'700'000'000'000 + byte : 0});
   }
   ASSERT_TRUE(write_snapshot(dir.path(), 5, entries).ok());
   std::vector<snapshot_entry> read;
-  const auto summary = read_snapshot(
-      snapshot_path(dir.path(), 5),
-      [&](std::string key, std::string value, std::uint64_t version, value_type type) {
-        read.push_back({std::move(key), shared_bytes::copy_of(value), version, type});
-      });
+  const auto summary = read_snapshot(snapshot_path(dir.path(), 5), [&](std::string key,
+                                                                       std::string value,
+                                                                       std::uint64_t version,
+                                                                       value_type type,
+                                                                       std::int64_t expires_at_ms) {
+    read.push_back({std::move(key), shared_bytes::copy_of(value), version, type, expires_at_ms});
+  });
   ASSERT_TRUE(summary.ok()) << summary.error().message();
   ASSERT_EQ(read.size(), entries.size());
   for (std::size_t i = 0; i < read.size(); ++i) {
@@ -235,6 +261,7 @@ TEST(SnapshotTest, TypedEntriesKeepTheirType) {
     EXPECT_EQ(read[i].value.view(), "text");
     EXPECT_EQ(read[i].version, entries[i].version);
     EXPECT_EQ(read[i].type, entries[i].type);
+    EXPECT_EQ(read[i].expires_at_ms, entries[i].expires_at_ms);
   }
 }
 

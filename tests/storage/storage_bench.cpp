@@ -104,8 +104,9 @@ void measure_snapshot(const std::filesystem::path& dir, std::size_t keys) {
 
   std::size_t read_entries = 0;
   const double read = time_seconds([&] {
-    const auto summary = kv::storage::read_snapshot(
-        path, [&](std::string, std::string, std::uint64_t, kv::value_type) { ++read_entries; });
+    const auto summary =
+        kv::storage::read_snapshot(path, [&](std::string, std::string, std::uint64_t,
+                                             kv::value_type, std::int64_t) { ++read_entries; });
     check(summary.ok() ? kv::storage::status() : summary.error());
   });
   std::printf("read it back (%zu entries, page cache warm): %.1f ms\n", read_entries, read * 1e3);

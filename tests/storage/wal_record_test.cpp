@@ -142,5 +142,42 @@ TEST(WalRecordTest, TypedPutsWithUnknownFormatOrTypeAreRejected) {
   }
 }
 
+TEST(WalRecordTest, DeadlinesRoundTripForEveryType) {
+  constexpr std::int64_t deadline = 1'700'000'123'456;
+  for (std::uint8_t byte = 0; byte <= max_value_type; ++byte) {
+    const auto type = static_cast<value_type>(byte);
+    const std::string payload = encode({wal_op::put, 5, 2, "k", "1", type, deadline});
+    EXPECT_EQ(payload[0], static_cast<char>(wal_op::put_expiring));
+    const auto decoded = decode_wal_record(payload);
+    ASSERT_TRUE(decoded) << type_name(type);
+    EXPECT_EQ(decoded->op, wal_op::put);
+    EXPECT_EQ(decoded->type, type);
+    EXPECT_EQ(decoded->expires_at_ms, deadline);
+    EXPECT_EQ(decoded->value, "1");
+    for (std::size_t size = 0; size < payload.size(); ++size) {
+      EXPECT_FALSE(decode_wal_record(payload.substr(0, size))) << "cut at " << size;
+    }
+  }
+  // Without a deadline nothing changes: the layouts from before expiry.
+  EXPECT_EQ(encode({wal_op::put, 7, 3, "k", "v", value_type::bytes, 0})[0],
+            static_cast<char>(wal_op::put));
+}
+
+TEST(WalRecordTest, ExpiryRecordsRoundTripAndCarryNoValue) {
+  const std::string payload = encode({wal_op::expire, 9, 4, "gone"});
+  EXPECT_EQ(payload, std::string("\x05\x09\x04\x04gone", 8));
+  const auto decoded = decode_wal_record(payload);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->op, wal_op::expire);
+  EXPECT_EQ(decoded->seq, 9u);
+  EXPECT_EQ(decoded->version, 4u);
+  EXPECT_EQ(decoded->key, "gone");
+  EXPECT_FALSE(decode_wal_record(payload + std::string("\x01v", 2)));
+  // A deadline of 0 is what "none" means; an expiring record never carries it.
+  std::string zero_deadline = encode({wal_op::put, 1, 1, "k", "v", value_type::bytes, 5});
+  zero_deadline[3] = 0;
+  EXPECT_FALSE(decode_wal_record(zero_deadline));
+}
+
 }  // namespace
 }  // namespace kv::storage
