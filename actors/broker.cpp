@@ -64,6 +64,7 @@ class feed_broker : public caf::event_based_actor {
   void publish(const applied_change& change) {
     const feed_event_ptr event = make_feed_event(change, ++last_rev_);
     counters_->events.fetch_add(1, std::memory_order_relaxed);
+    if (change.op == change_op::expire) counters_->expired.fetch_add(1, std::memory_order_relaxed);
     history_.append(event);
     for (const auto& publisher : publishers_) send(publisher, live_event{event});
     for (const auto& [address, entry] : watches_) {

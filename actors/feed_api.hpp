@@ -16,7 +16,8 @@ namespace kv {
 
 // Updated by the feed's actors, read by the metrics at scrape time.
 struct feed_counters {
-  std::atomic<std::uint64_t> events{0};  // published; each event once
+  std::atomic<std::uint64_t> events{0};   // published; each event once
+  std::atomic<std::uint64_t> expired{0};  // of them, keys removed by expiry
   // Events some subscriber of a publisher could not take (for ZeroMQ: each overflow of a
   // subscriber's queue, which costs it that event and maybe more that nobody reports).
   std::atomic<std::uint64_t> publisher_dropped{0};

@@ -20,8 +20,8 @@
 
 namespace kv {
 
-// The requests a partition serves: the first four arrive inside keyed operations, the rest
-// from routers, which get the matching reply type back.
+// The requests a partition serves: the first five arrive inside keyed operations, the rest
+// from routers, which get the matching reply type back. A ttl of 0 means no expiry.
 struct get_request {
   std::string key;
 };
@@ -30,6 +30,7 @@ struct put_request {
   shared_bytes value;
   std::optional<std::uint64_t> expected_version;
   value_type type = value_type::bytes;
+  std::uint32_t ttl_seconds = 0;
 };
 struct operate_request {
   std::string key;
@@ -41,8 +42,14 @@ struct delete_request {
   std::string key;
   std::optional<std::uint64_t> expected_version;
 };
+struct expiry_request {
+  std::string key;
+  std::optional<std::uint32_t> ttl_seconds;  // nullopt: clear the expiry
+  std::optional<std::uint64_t> expected_version;
+};
 struct put_all_request {
   key_value_list pairs;
+  std::uint32_t ttl_seconds = 0;
 };
 struct scan_request {
   scan_query query;
@@ -63,10 +70,11 @@ struct keyed_operation {
   reply_slot_ptr<Result> reply;
   std::chrono::steady_clock::time_point deadline;
 };
-using get_operation = keyed_operation<get_request, stored_value>;
+using get_operation = keyed_operation<get_request, read_value>;
 using put_operation = keyed_operation<put_request, put_outcome>;
 using delete_operation = keyed_operation<delete_request, delete_outcome>;
 using operate_operation = keyed_operation<operate_request, operation_outcome>;
+using expiry_operation = keyed_operation<expiry_request, expiry_outcome>;
 
 // store_api -> router, for operations that span partitions; the router asks each partition
 // with a timeout and merges the answers.
@@ -82,6 +90,7 @@ using partitions_operation = operation<stats_request, std::vector<partition_info
 // store_runtime -> partition, once at start and before any key request: the data recovery
 // loaded and the log to append to, and the threads that run its fsyncs and its snapshot
 // writes (apart, so that a long snapshot write never holds up an fsync that writers wait for).
+// The answer comes once keys that expired while the node was down are removed and synced.
 struct attach_log {
   std::shared_ptr<recovered_partition_data> data;
   storage::io_pool* sync_pool = nullptr;
@@ -104,6 +113,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::get_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::operate_operation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::expiry_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::list_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partitions_operation)

@@ -1,6 +1,8 @@
 // The partition actor's behaviour: each message maps to one partition_store call. Without a log
 // each change is announced to the broker and answered at once; with one, it is logged first and
-// announced and answered only once the fsync mode allows (see pending_writes.hpp).
+// announced and answered only once the fsync mode allows (see pending_writes.hpp). Keys past
+// their expiry deadline are removed, each as a change of its own, by a sweep in bounded turns
+// and before any write to them.
 #include "actors/partition.hpp"
 
 #include <spdlog/spdlog.h>
@@ -25,6 +27,13 @@ constexpr std::uint64_t flush_threshold_bytes = 1 << 20;
 constexpr std::size_t snapshot_chunk_entries = 1024;
 // At most one log line per partition this often about failed log writes.
 constexpr auto failure_report_interval = std::chrono::seconds(10);
+// An expiry sweep turn stops after this long, checking every sweep_chunk_keys removals, so that
+// 100,000 keys expiring at once never hold up requests for long (docs/performance.md).
+constexpr auto sweep_turn_budget = std::chrono::milliseconds(1);
+constexpr std::size_t sweep_chunk_keys = 64;
+// The sweep looks again at least this often while deadlines exist, which also bounds how late
+// an event comes when the system clock jumps forward.
+constexpr std::int64_t max_sweep_wait_ms = 1000;
 
 // Self-messages. flush: the end of the current mailbox batch (group commit); tick: the
 // everysec timer; snapshot_next: copy the next chunk of entries; log_failures: failed writes
@@ -33,6 +42,8 @@ using flush_log_atom = caf::atom_constant<caf::atom("flush_log")>;
 using tick_log_atom = caf::atom_constant<caf::atom("tick_log")>;
 using log_failures_atom = caf::atom_constant<caf::atom("log_fails")>;
 using snapshot_next_atom = caf::atom_constant<caf::atom("snap_next")>;
+// sweep: remove expired keys; its argument is the deadline a timer was armed for, or 0.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 
 // io_pool -> partition
 struct sync_finished {
@@ -73,10 +84,6 @@ std::chrono::nanoseconds thread_cpu_time() {
   return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
-std::optional<stored_value> copy_of(const stored_value* found) {
-  return found ? std::optional<stored_value>(*found) : std::nullopt;
-}
-
 // A snapshot being copied, a chunk per turn, in key order.
 struct snapshot_copy {
   storage::snapshot_plan plan;
@@ -97,21 +104,29 @@ class partition_actor : public caf::event_based_actor {
     return {
         [this](get_operation& op) {
           serve(op, [this](get_request& request) {
-            const stored_value* found = store_.get(request.key);
-            return found ? *found : stored_value{};
+            observe_clock();
+            return store_.read(request.key);
           });
         },
         [this](put_operation& op) { serve_put(op); },
         [this](delete_operation& op) { serve_delete(op); },
         [this](operate_operation& op) { serve_operate(op); },
+        [this](expiry_operation& op) { serve_expiry(op); },
         [this](put_all_request& request) -> caf::result<std::size_t> {
           return serve_put_all(request);
         },
-        [this](scan_request& request) -> scan_page { return store_.scan(request.query); },
+        [this](scan_request& request) -> scan_page {
+          observe_clock();
+          return store_.scan(request.query);
+        },
+        [this](sweep_atom, std::int64_t armed_for) {
+          if (sweep_armed_for_ == armed_for) sweep_armed_for_.reset();
+          sweep_expired();
+        },
         [this](stats_request&) -> partition_stats {
           return {store_.key_count(), store_.byte_count(), mailbox().size()};
         },
-        [this](attach_log& attach) { attach_recovered(attach); },
+        [this](attach_log& attach) -> bool { return attach_recovered(attach); },
         [this](flush_log_atom) {
           flush_scheduled_ = false;
           flush();
@@ -159,13 +174,15 @@ class partition_actor : public caf::event_based_actor {
   void serve_put(put_operation& op) {
     if (expired_or_refused(op)) return;
     put_request& request = op.request;
+    const std::int64_t deadline = prepare_write(request.key, request.ttl_seconds);
     auto previous = previous_of(request.key);
     const put_outcome outcome =
-        store_.put(request.key, request.value, request.expected_version, request.type);
-    if (outcome.status != write_status::ok) return op.reply->complete(outcome);
-    const bool recorded = record({change_op::put, std::move(request.key), std::move(request.value),
-                                  outcome.version, id_, seq_ + 1, unix_ms_now(), request.type},
-                                 std::move(previous));
+        store_.put(request.key, request.value, request.expected_version, request.type, deadline);
+    if (outcome.status != write_status::ok) return answer_refused(std::move(op.reply), outcome);
+    const bool recorded =
+        record({change_op::put, std::move(request.key), std::move(request.value), outcome.version,
+                id_, seq_ + 1, unix_ms_now(), request.type, deadline},
+               std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
   }
 
@@ -173,17 +190,19 @@ class partition_actor : public caf::event_based_actor {
   void serve_operate(operate_operation& op) {
     if (expired_or_refused(op)) return;
     operate_request& request = op.request;
-    const stored_value* current = store_.get(request.key);
-    const std::uint64_t current_version = current ? current->version : 0;
+    prepare_write(request.key, 0);
+    // An operation keeps the key's expiry, as Redis's INCR does.
+    const read_value current = store_.read(request.key);
+    const bool exists = current.value != nullptr;
+    const std::uint64_t current_version = exists ? current.version : 0;
     if (request.expected_version && *request.expected_version != current_version) {
       operation_outcome conflict;
       conflict.status = write_status::conflict;
       conflict.version = current_version;
-      return op.reply->complete(conflict);
+      return answer_refused(std::move(op.reply), conflict);
     }
-    operation_result result =
-        apply_operation(request.op, current != nullptr, current ? current->type : value_type::bytes,
-                        current ? current->value.view() : std::string_view());
+    operation_result result = apply_operation(request.op, exists, current.type,
+                                              exists ? current.value.view() : std::string_view());
     if (result.status == operation_status::ok && result.value.size() > request.max_value_bytes) {
       result = {operation_status::too_large,
                 result.type,
@@ -192,30 +211,70 @@ class partition_actor : public caf::event_based_actor {
                     " bytes, the limit is " + std::to_string(request.max_value_bytes)};
     }
     if (result.status != operation_status::ok) {
-      return op.reply->complete(operation_outcome{write_status::ok, result.status, current_version,
-                                                  result.type, nullptr, std::move(result.message)});
+      return answer_refused(std::move(op.reply),
+                            operation_outcome{write_status::ok, result.status, current_version,
+                                              result.type, nullptr, std::move(result.message)});
     }
     auto previous = previous_of(request.key);
     shared_bytes value = shared_bytes::copy_of(result.value);
-    const put_outcome outcome = store_.put(request.key, value, std::nullopt, result.type);
+    const put_outcome outcome =
+        store_.put(request.key, value, std::nullopt, result.type, current.expires_at_ms);
     const operation_outcome answer{
         write_status::ok, operation_status::ok, outcome.version, result.type, value, {}};
-    const bool recorded = record({change_op::put, std::move(request.key), std::move(value),
-                                  outcome.version, id_, seq_ + 1, unix_ms_now(), result.type},
-                                 std::move(previous));
+    const bool recorded =
+        record({change_op::put, std::move(request.key), std::move(value), outcome.version, id_,
+                seq_ + 1, unix_ms_now(), result.type, current.expires_at_ms},
+               std::move(previous));
     answer_when_durable(std::move(op.reply), answer, recorded);
+  }
+
+  // op=expire and op=persist: the value rewritten as it is with a new deadline, so that the
+  // change has a version, a log record and an event like any write.
+  void serve_expiry(expiry_operation& op) {
+    if (expired_or_refused(op)) return;
+    expiry_request& request = op.request;
+    const std::int64_t deadline = prepare_write(request.key, request.ttl_seconds.value_or(0));
+    const read_value current = store_.read(request.key);
+    expiry_outcome outcome{write_status::ok, current.value != nullptr,
+                           current.value ? current.version : 0, current.expires_at_ms};
+    if (request.expected_version && *request.expected_version != outcome.version) {
+      outcome.status = write_status::conflict;
+      return answer_refused(std::move(op.reply), outcome);
+    }
+    if (!outcome.found || (deadline == 0 && current.expires_at_ms == 0)) {
+      return answer_refused(std::move(op.reply), outcome);  // nothing to change
+    }
+    auto previous = previous_of(request.key);
+    outcome.version =
+        store_.put(request.key, current.value, std::nullopt, current.type, deadline).version;
+    outcome.expires_at_ms = deadline;
+    const bool recorded =
+        record({change_op::put, std::move(request.key), current.value, outcome.version, id_,
+                seq_ + 1, unix_ms_now(), current.type, deadline},
+               std::move(previous));
+    answer_when_durable(std::move(op.reply), outcome, recorded);
   }
 
   void serve_delete(delete_operation& op) {
     if (expired_or_refused(op)) return;
     delete_request& request = op.request;
+    prepare_write(request.key, 0);
     auto previous = previous_of(request.key);
     const delete_outcome outcome = store_.erase(request.key, request.expected_version);
-    if (!outcome.deleted) return op.reply->complete(outcome);
+    if (!outcome.deleted) return answer_refused(std::move(op.reply), outcome);
     const bool recorded = record({change_op::del, std::move(request.key), nullptr,
                                   outcome.current_version, id_, seq_ + 1, unix_ms_now()},
                                  std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
+  }
+
+  // A write that changed nothing is answered at once, unless removing the key it found expired
+  // was logged first: then it waits for that record, so that a client that saw the key gone
+  // never sees it again after a crash.
+  template <class Outcome>
+  void answer_refused(reply_slot_ptr<Outcome> reply, const Outcome& outcome) {
+    if (!log_ || !expired_in_this_turn_) return reply->complete(outcome);
+    finish_request([reply = std::move(reply), outcome](bool) { reply->complete(outcome); }, true);
   }
 
   // Without a log the write is answered in place, with no callback to allocate on the path of
@@ -235,12 +294,13 @@ class partition_actor : public caf::event_based_actor {
     if (log_refuses_writes()) return caf::make_error(caf::sec::runtime_error);
     bool recorded = true;
     for (auto& [key, value, type] : request.pairs) {
+      const std::int64_t deadline = prepare_write(key, request.ttl_seconds);
       auto previous = previous_of(key);
-      const put_outcome outcome = store_.put(key, value, std::nullopt, type);
+      const put_outcome outcome = store_.put(key, value, std::nullopt, type, deadline);
       // The log cannot break between records of one message (appends do no I/O), so either
       // every record is taken or the first is refused.
       recorded = record({change_op::put, std::move(key), std::move(value), outcome.version, id_,
-                         seq_ + 1, unix_ms_now(), type},
+                         seq_ + 1, unix_ms_now(), type, deadline},
                         std::move(previous));
       if (!recorded) break;
     }
@@ -261,25 +321,23 @@ class partition_actor : public caf::event_based_actor {
   // ---- Recording changes ----
 
   // What a logged write must be able to restore if the log fails it.
-  std::optional<stored_value> previous_of(const std::string& key) const {
-    return log_ ? copy_of(store_.get(key)) : std::nullopt;
+  std::optional<read_value> previous_of(const std::string& key) const {
+    if (!log_) return std::nullopt;
+    read_value found = store_.read(key, /*include_expired=*/true);
+    return found.value ? std::optional<read_value>(std::move(found)) : std::nullopt;
   }
 
   // Without a log: announces the change now. With one: logs it and keeps it pending. Returns
   // false, with the change taken back, when the log refuses it.
-  bool record(applied_change change, std::optional<stored_value> previous) {
+  bool record(applied_change change, std::optional<read_value> previous) {
     if (!log_) {
       seq_ = change.seq;
       send(broker_, std::move(change));
       return true;
     }
-    const storage::wal_record_view view{
-        change.op == change_op::put ? storage::wal_op::put : storage::wal_op::erase,
-        change.seq,
-        change.version,
-        change.key,
-        change.value.view(),
-        change.type};
+    const storage::wal_record_view view{wal_op_of(change.op), change.seq,          change.version,
+                                        change.key,           change.value.view(), change.type,
+                                        change.expires_at_ms};
     auto ticket = log_->append(view);
     if (!ticket.ok()) {
       undo(change.key, previous);
@@ -299,6 +357,10 @@ class partition_actor : public caf::event_based_actor {
       return answer(false);
     }
     pending_.newest().answer = std::move(answer);
+    schedule_flush();
+  }
+
+  void schedule_flush() {
     if (log_->buffered_bytes() >= flush_threshold_bytes) return flush();
     if (!flush_scheduled_) {
       // Handled after every message already queued: the whole batch shares one write and one
@@ -308,9 +370,84 @@ class partition_actor : public caf::event_based_actor {
     }
   }
 
-  void undo(const std::string& key, const std::optional<stored_value>& previous) {
+  // ---- Expiry ----
+
+  // Every request reads the clock only while some key has a deadline.
+  void observe_clock() {
+    expired_in_this_turn_ = false;
+    if (store_.has_deadlines()) store_.advance_clock(unix_ms_now());
+  }
+
+  // Before a write to `key`: removes it if it expired, and returns the deadline a ttl gives
+  // (0 for none), counted from the partition's clock so that it never lies in its past.
+  std::int64_t prepare_write(const std::string& key, std::uint32_t ttl_seconds) {
+    observe_clock();
+    if (store_.expired(key)) expire_key(key, store_.read(key, true).version);
+    if (ttl_seconds == 0) return 0;
+    store_.advance_clock(unix_ms_now());
+    arm_sweep(store_.clock_ms() + std::int64_t{ttl_seconds} * 1000);
+    return store_.clock_ms() + std::int64_t{ttl_seconds} * 1000;
+  }
+
+  // Removes an expired key as a change of its own; false when the log refused it (the key is
+  // then back, still expired, and invisible to reads).
+  bool expire_key(const std::string& key, std::uint64_t version) {
+    auto previous = previous_of(key);
+    store_.remove(key);
+    const bool recorded =
+        record({change_op::expire, key, nullptr, version, id_, seq_ + 1, unix_ms_now()}, previous);
+    if (recorded && log_) {
+      expired_in_this_turn_ = true;
+      schedule_flush();
+    }
+    return recorded;
+  }
+
+  // Removes expired keys until none is left or the turn's budget is spent; a later turn goes
+  // on, after whatever requests arrived meanwhile.
+  void sweep_expired() {
+    observe_clock();
+    const auto started = clock_type::now();
+    // A broken log takes no removals; the keys stay invisible until a restart removes them.
+    while (!log_ || log_->health().ok()) {
+      const auto due = store_.expired_keys(sweep_chunk_keys);
+      for (const auto& [key, version] : due) {
+        if (!expire_key(key, version)) return arm_sweep(store_.clock_ms() + max_sweep_wait_ms);
+      }
+      if (due.size() < sweep_chunk_keys) break;
+      if (clock_type::now() - started >= sweep_turn_budget) {
+        send(this, sweep_atom::value, std::int64_t{0});
+        return;
+      }
+    }
+    if (const auto next = store_.next_deadline()) arm_sweep(*next);
+  }
+
+  // A sweep at `deadline` (Unix ms), or sooner if one is already due by then.
+  void arm_sweep(std::int64_t deadline) {
+    const std::int64_t wait_ms =
+        std::clamp<std::int64_t>(deadline - store_.clock_ms(), 0, max_sweep_wait_ms);
+    const std::int64_t target = store_.clock_ms() + wait_ms;
+    if (sweep_armed_for_ && *sweep_armed_for_ <= target) return;
+    sweep_armed_for_ = target;
+    delayed_send(this, std::chrono::milliseconds(wait_ms), sweep_atom::value, target);
+  }
+
+  static storage::wal_op wal_op_of(change_op op) {
+    switch (op) {
+      case change_op::put:
+        return storage::wal_op::put;
+      case change_op::del:
+        return storage::wal_op::erase;
+      case change_op::expire:
+        return storage::wal_op::expire;
+    }
+    return storage::wal_op::erase;
+  }
+
+  void undo(const std::string& key, const std::optional<read_value>& previous) {
     if (previous) {
-      store_.set(key, previous->value, previous->version, previous->type);
+      store_.set(key, previous->value, previous->version, previous->type, previous->expires_at_ms);
     } else {
       store_.remove(key);
     }
@@ -372,13 +509,24 @@ class partition_actor : public caf::event_based_actor {
 
   // ---- Writing and syncing ----
 
-  void attach_recovered(attach_log& attach) {
+  // Returns whether what expired while the node was down was removed and synced, so that its
+  // events are out before the node turns ready.
+  bool attach_recovered(attach_log& attach) {
     store_ = std::move(attach.data->store);
     log_.emplace(std::move(*attach.data->log));
     seq_ = log_->last_seq();
     sync_pool_ = attach.sync_pool;
     snapshot_pool_ = attach.snapshot_pool;
     counters_ = std::move(attach.counters);
+    // Keys whose deadline passed while the node was down go now, each with its event, before
+    // any request is served: this message comes before every request.
+    observe_clock();
+    const auto expired = store_.expired_keys(SIZE_MAX);
+    for (const auto& [key, version] : expired) {
+      if (!expire_key(key, version)) break;
+    }
+    if (const auto next = store_.next_deadline()) arm_sweep(*next);
+    return expired.empty() || sync_now();
   }
 
   // Hands the buffered records to the OS, and answers what that makes acknowledgeable.
@@ -468,6 +616,7 @@ class partition_actor : public caf::event_based_actor {
     chunk.after = snapshot_->after;
     chunk.limit = snapshot_chunk_entries;
     chunk.with_values = true;
+    chunk.include_expired = true;
     scan_page page = store_.scan(chunk);
     const bool complete = page.items.size() < snapshot_chunk_entries;
     if (!page.items.empty()) snapshot_->after = page.items.back().key;
@@ -534,6 +683,10 @@ class partition_actor : public caf::event_based_actor {
   storage::status last_failure_;  // named in the lines about failed writes
   std::optional<caf::typed_response_promise<bool>> shutdown_waiting_;
   std::optional<snapshot_copy> snapshot_;
+  // The deadline the earliest pending sweep timer was armed for.
+  std::optional<std::int64_t> sweep_armed_for_;
+  // This request removed an expired key with a logged record: even a refusal waits for it.
+  bool expired_in_this_turn_ = false;
 };
 
 }  // namespace

@@ -15,8 +15,8 @@ namespace kv {
 
 struct pending_write {
   storage::log_ticket ticket = 0;
-  std::optional<stored_value> previous;  // what the key held before; none when absent
-  applied_change change;                 // announced to the broker once acknowledged
+  std::optional<read_value> previous;  // what the key held before; none when absent
+  applied_change change;               // announced to the broker once acknowledged
   // Answers the request with whether it is durable. Set on a request's last record only: the
   // records of one request are written and synced together, so they succeed or fail together.
   std::function<void(bool durable)> answer;

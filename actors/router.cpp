@@ -64,7 +64,8 @@ class router : public caf::event_based_actor {
     for (std::size_t target = 0; target < by_partition.size(); ++target) {
       if (by_partition[target].empty()) continue;
       ++state->pending;
-      request(map_->partitions[target], timeout_, put_all_request{std::move(by_partition[target])})
+      request(map_->partitions[target], timeout_,
+              put_all_request{std::move(by_partition[target]), op.request.ttl_seconds})
           .then(
               [state](std::size_t written) {
                 state->result += written;

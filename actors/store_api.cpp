@@ -38,15 +38,28 @@ const caf::actor& store_api::backend::router_for_this_thread() const {
   return routers_[this_thread_index() % routers_.size()];
 }
 
-void store_api::get(std::string key, completion<stored_value> done) const {
+void store_api::get(std::string key, completion<read_value> done) const {
   send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
 }
 
 void store_api::put(std::string key, shared_bytes value, value_type type,
                     std::optional<std::uint64_t> expected_version,
                     completion<put_outcome> done) const {
-  send_to_partition(*backend_,
-                    put_request{std::move(key), std::move(value), expected_version, type},
+  put(std::move(key), std::move(value), type, expected_version, 0, std::move(done));
+}
+
+void store_api::put(std::string key, shared_bytes value, value_type type,
+                    std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
+                    completion<put_outcome> done) const {
+  send_to_partition(
+      *backend_, put_request{std::move(key), std::move(value), expected_version, type, ttl_seconds},
+      std::move(done));
+}
+
+void store_api::change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
+                              std::optional<std::uint64_t> expected_version,
+                              completion<expiry_outcome> done) const {
+  send_to_partition(*backend_, expiry_request{std::move(key), ttl_seconds, expected_version},
                     std::move(done));
 }
 
@@ -64,7 +77,12 @@ void store_api::erase(std::string key, std::optional<std::uint64_t> expected_ver
 }
 
 void store_api::put_all(key_value_list pairs, completion<std::size_t> done) const {
-  send_to_router(*backend_, put_all_request{std::move(pairs)}, std::move(done));
+  put_all(std::move(pairs), 0, std::move(done));
+}
+
+void store_api::put_all(key_value_list pairs, std::uint32_t ttl_seconds,
+                        completion<std::size_t> done) const {
+  send_to_router(*backend_, put_all_request{std::move(pairs), ttl_seconds}, std::move(done));
 }
 
 void store_api::list(scan_query query, completion<list_page> done) const {

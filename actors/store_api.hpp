@@ -57,16 +57,35 @@ struct operation_outcome {
   std::string message;
 };
 
+// The answer to setting or clearing a key's expiry (POST ?op=expire|persist): on ok, whether
+// the key was there and, if so, its version and deadline (0 = none) after the change; on
+// conflict, `version` is the key's current one (0 = absent).
+struct expiry_outcome {
+  write_status status = write_status::ok;
+  bool found = false;
+  std::uint64_t version = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
 class store_api {
  public:
   class backend;
   explicit store_api(std::shared_ptr<backend> backend) : backend_(std::move(backend)) {}
 
-  // A missing key completes with a stored_value whose value is null.
-  void get(std::string key, completion<stored_value> done) const;
-  // `value` holds a typed value's stored text (core/typed_text.hpp).
+  // A missing or expired key completes with a value that is null.
+  void get(std::string key, completion<read_value> done) const;
+  // `value` holds a typed value's stored text (core/typed_text.hpp). The key expires
+  // `ttl_seconds` after the write; 0 (and the overload without it) clears any expiry it had.
   void put(std::string key, shared_bytes value, value_type type,
            std::optional<std::uint64_t> expected_version, completion<put_outcome> done) const;
+  void put(std::string key, shared_bytes value, value_type type,
+           std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
+           completion<put_outcome> done) const;
+  // Sets the key's expiry to `ttl_seconds` from now, or with nullopt clears it; either keeps
+  // the value and is a write (a new version and a put event), unless there is nothing to clear.
+  void change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
+                     std::optional<std::uint64_t> expected_version,
+                     completion<expiry_outcome> done) const;
   // One atomic operation, applied by the key's partition; a result over max_value_bytes is
   // refused (too_large).
   void operate(std::string key, typed_operation op, std::optional<std::uint64_t> expected_version,
@@ -74,7 +93,9 @@ class store_api {
   void erase(std::string key, std::optional<std::uint64_t> expected_version,
              completion<delete_outcome> done) const;
   // Unconditional writes of already validated pairs; completes with how many were written.
+  // Every key expires `ttl_seconds` after the write (0: none).
   void put_all(key_value_list pairs, completion<std::size_t> done) const;
+  void put_all(key_value_list pairs, std::uint32_t ttl_seconds, completion<std::size_t> done) const;
   // One page of keys in bytewise order across all partitions.
   void list(scan_query query, completion<list_page> done) const;
   void partitions(completion<std::vector<partition_info>> done) const;

@@ -1,6 +1,8 @@
 // Actor system set-up and orderly shutdown.
 #include "actors/store_runtime.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <caf/all.hpp>
 #include <thread>
@@ -115,11 +117,26 @@ storage::result<recovery_summary> store_runtime::recover() {
     summary.last_rev += data->report.last_seq;
     for (const auto& warning : data->report.warnings) summary.warnings.push_back(warning);
   }
-  // Sent before the node serves keys, so each is first in its actor's mailbox.
+  // Sent before the node serves keys, so each is first in its actor's mailbox; waited for, so
+  // that the node turns ready only once what expired while it was down is gone.
   caf::anon_send(impl_->broker, start_rev_atom::value, summary.last_rev);
+  caf::scoped_actor self(impl_->system);
   for (std::size_t id = 0; id < partitions.size(); ++id) {
-    caf::anon_send(partitions[id], attach_log{std::move(loaded[id]->value()), &*impl_->sync_pool,
-                                              &*impl_->snapshot_pool, impl_->log_counters});
+    self->request(partitions[id], caf::infinite,
+                  attach_log{std::move(loaded[id]->value()), &*impl_->sync_pool,
+                             &*impl_->snapshot_pool, impl_->log_counters})
+        .receive(
+            [id](bool expired_synced) {
+              if (!expired_synced) {
+                spdlog::error(
+                    "partition {}: keys that expired while the node was down could "
+                    "not be removed: the log failed",
+                    id);
+              }
+            },
+            [id](caf::error& error) {
+              spdlog::error("partition {}: attaching its log failed: {}", id, to_string(error));
+            });
   }
   return summary;
 }

@@ -29,6 +29,15 @@ const CLI::Validator version_number(
     },
     "");
 
+// An expiry in whole seconds, 1 to 10^9, as the node takes it (contract section 8).
+const CLI::Validator ttl_seconds(
+    [](std::string& text) -> std::string {
+      std::uint32_t seconds = 0;
+      if (parses_whole(text, seconds) && seconds >= 1 && seconds <= 1'000'000'000) return "";
+      return "must be a whole number of seconds from 1 to 1000000000, not `" + text + "`";
+    },
+    "");
+
 // A day is far more than any request needs, and keeps "inf" and 1e300 out.
 constexpr int max_timeout_seconds = 24 * 60 * 60;
 
@@ -109,6 +118,9 @@ void add_write_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& 
                   "Store VALUE as this type (bytes, int, uint, float, set, hash, json)")
       ->type_name("T")
       ->check(CLI::IsMember({"bytes", "int", "uint", "float", "set", "hash", "json"}));
+  put->add_option("--ttl", args.ttl_seconds, "Expire KEY this many seconds after the write")
+      ->type_name("S")
+      ->check(ttl_seconds);
   add_if_version_option(*put, args);
 
   CLI::App* store = add_command(app, "store", "Same as put (the older clients' spelling)",
@@ -125,6 +137,24 @@ void add_key_and_items(CLI::App& command, kvctl::invocation& args, const std::st
                        const std::string& description, int least, int most) {
   command.add_option("KEY", args.key, "The key")->required();
   command.add_option(name, args.items, description)->expected(least, most)->required();
+}
+
+void add_expiry_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
+  CLI::App* expire =
+      add_command(app, "expire", "Make KEY expire SECONDS from now", kvctl::expire_command, chosen);
+  expire->add_option("KEY", args.key, "The key")->required();
+  expire->add_option("SECONDS", args.ttl_seconds, "Seconds from now, 1 to 10^9")
+      ->required()
+      ->check(ttl_seconds);
+  add_if_version_option(*expire, args);
+  CLI::App* persist =
+      add_command(app, "persist", "Remove KEY's expiry", kvctl::persist_command, chosen);
+  persist->add_option("KEY", args.key, "The key")->required();
+  add_if_version_option(*persist, args);
+  add_command(app, "ttl", "Print the seconds KEY has left, or -1 when it does not expire",
+              kvctl::ttl_command, chosen)
+      ->add_option("KEY", args.key, "The key")
+      ->required();
 }
 
 void add_typed_commands(CLI::App& app, kvctl::invocation& args, kvctl::command& chosen) {
@@ -272,6 +302,7 @@ void define_command_line(CLI::App& app, kvctl::invocation& args, kvctl::command&
   add_write_commands(app, args, chosen);
   add_delete_command(app, args, chosen);
   add_typed_commands(app, args, chosen);
+  add_expiry_commands(app, args, chosen);
   add_listing_commands(app, args, chosen);
   add_node_commands(app, chosen);
   add_watch_command(app, args, chosen);

@@ -89,7 +89,7 @@ int get_command(const invocation& args) {
 int put_command(const invocation& args) {
   return with_client(args, [&](kv_client& client) {
     const auto result = client.put(args.key, args.value ? *args.value : read_all_stdin(),
-                                   args.if_version, args.type);
+                                   args.if_version, args.type, args.ttl_seconds);
     if (args.json) {
       print_json({{"key", result.key}, {"version", result.version}, {"created", result.created}});
     } else {

@@ -26,7 +26,8 @@ struct invocation {
   std::string key;
   std::optional<std::string> value;  // put and store: absent means "read stdin"
   std::optional<std::uint64_t> if_version;
-  std::string type;  // put --type, incr --type; "" when not given
+  std::string type;                          // put --type, incr --type; "" when not given
+  std::optional<std::uint32_t> ttl_seconds;  // put --ttl, expire's SECONDS
   // incr: the amount; sadd, srem: members; hset: fields and values; hget, hdel: field names;
   // sismember: the member
   std::vector<std::string> items;
@@ -61,5 +62,10 @@ int hdel_command(const invocation& args);
 int hget_command(const invocation& args);
 int smembers_command(const invocation& args);
 int sismember_command(const invocation& args);
+
+// Expiry, defined in kvctl_expiry.cpp.
+int expire_command(const invocation& args);
+int persist_command(const invocation& args);
+int ttl_command(const invocation& args);
 
 }  // namespace kvctl

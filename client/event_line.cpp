@@ -80,6 +80,7 @@ std::string escape_for_line(std::string_view bytes, bool escape_space) {
 }
 
 std::string event_line(const watch_event& event) {
+  if (event.expired) return "EXPIRE " + escape_for_line(event.key, true);
   if (!event.is_put) return "DELETE " + escape_for_line(event.key, true);
   return "PUT " + escape_for_line(event.key, true) + " " + escape_for_line(event.value, false);
 }

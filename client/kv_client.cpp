@@ -41,6 +41,19 @@ std::uint64_t version_header(const httplib::Response& reply) {
   return version;
 }
 
+// 0 when the key has no expiry.
+std::int64_t expires_at_header(const httplib::Response& reply) {
+  const std::string text = reply.get_header_value("X-Kv-Expires-At");
+  if (text.empty()) return 0;
+  std::int64_t deadline = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, deadline);
+  if (error != std::errc{} || stop != end || deadline <= 0) {
+    throw std::runtime_error("unexpected reply from the server: an invalid X-Kv-Expires-At header");
+  }
+  return deadline;
+}
+
 // A 404 from the key route, as opposed to one from a URL that is not a kvnode API.
 bool is_missing_key_reply(const httplib::Response& reply, std::string_view key) {
   if (reply.status != 404) return false;
@@ -73,15 +86,20 @@ std::optional<versioned_value> kv_client::get(std::string_view key) {
   const auto& reply = ok_reply(result, node_);
   // A node from before typed values sends no X-Kv-Type: everything there is bytes.
   std::string type = reply.get_header_value("X-Kv-Type");
-  return versioned_value{reply.body, version_header(reply), type.empty() ? "bytes" : type};
+  return versioned_value{reply.body, version_header(reply), type.empty() ? "bytes" : type,
+                         expires_at_header(reply)};
 }
 
 put_result kv_client::put(std::string_view key, const std::string& value,
-                          std::optional<std::uint64_t> if_version, std::string_view type) {
-  const auto result = http_->Put(
-      node_.base_path +
-          key_target(key, {{"if_version", if_version_text(if_version)}, {"type", type_text(type)}}),
-      value, "application/octet-stream");
+                          std::optional<std::uint64_t> if_version, std::string_view type,
+                          std::optional<std::uint32_t> ttl_seconds) {
+  std::optional<std::string> ttl;
+  if (ttl_seconds) ttl = std::to_string(*ttl_seconds);
+  const auto result =
+      http_->Put(node_.base_path + key_target(key, {{"if_version", if_version_text(if_version)},
+                                                    {"type", type_text(type)},
+                                                    {"ttl", ttl}}),
+                 value, "application/octet-stream");
   return read_json_reply(ok_reply(result, node_), [](const nlohmann::json& body) {
     return put_result{body.at("key").get<std::string>(), body.at("version").get<std::uint64_t>(),
                       body.at("created").get<bool>()};

@@ -44,7 +44,8 @@ class server_error : public std::runtime_error {
 struct versioned_value {
   std::string value;
   std::uint64_t version = 0;
-  std::string type = "bytes";  // X-Kv-Type
+  std::string type = "bytes";      // X-Kv-Type
+  std::int64_t expires_at_ms = 0;  // X-Kv-Expires-At; 0 when the key has no expiry
 };
 
 struct put_result {
@@ -74,10 +75,11 @@ class kv_client {
   // The value and its version, or nothing when the key does not exist.
   std::optional<versioned_value> get(std::string_view key);
   // `if_version` makes the write conditional (0: only if absent); a mismatch throws
-  // server_error with code "conflict". A `type` other than "" writes a typed value.
+  // server_error with code "conflict". A `type` other than "" writes a typed value; a
+  // `ttl_seconds` makes the key expire that long after the write.
   put_result put(std::string_view key, const std::string& value,
-                 std::optional<std::uint64_t> if_version = std::nullopt,
-                 std::string_view type = "");
+                 std::optional<std::uint64_t> if_version = std::nullopt, std::string_view type = "",
+                 std::optional<std::uint32_t> ttl_seconds = {});
   // POST ?op=OP with `body`: the node's JSON reply {"key","version","type","value"} as text.
   // `type` ("" for none) is the type incr gives a missing key.
   std::string operate(std::string_view key, std::string_view op, const std::string& body,

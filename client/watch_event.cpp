@@ -29,8 +29,9 @@ watch_event parse_watch_event(std::string_view json_text) {
   watch_event event;
   try {
     const auto op = json.at("op").get<std::string>();
-    if (op != "put" && op != "delete") reject("unknown op `" + op + "`");
+    if (op != "put" && op != "delete" && op != "expire") reject("unknown op `" + op + "`");
     event.is_put = op == "put";
+    event.expired = op == "expire";
     event.key = json.at("key").get<std::string>();
     event.partition = count_field(json, "partition");
     event.seq = count_field(json, "seq");

@@ -15,6 +15,7 @@ struct watch_event {
   std::uint64_t partition = 0;
   std::uint64_t seq = 0;
   std::uint64_t rev = 0;
+  bool expired = false;  // a delete because the key's expiry deadline passed
 };
 
 // Throws std::runtime_error naming what is wrong when `json_text` is not an event.

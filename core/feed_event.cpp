@@ -22,7 +22,17 @@ feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev) 
   const bool put = change.op == change_op::put;
   std::string json;
   json.reserve(128 + change.key.size() + (put ? change.value.size() / 3 * 4 + 4 : 0));
-  json += put ? R"({"op":"put","key":)" : R"({"op":"delete","key":)";
+  switch (change.op) {
+    case change_op::put:
+      json += R"({"op":"put","key":)";
+      break;
+    case change_op::del:
+      json += R"({"op":"delete","key":)";
+      break;
+    case change_op::expire:
+      json += R"({"op":"expire","key":)";
+      break;
+  }
   append_json_string(json, change.key);
   if (put) {
     json += R"(,"value":")";

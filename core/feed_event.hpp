@@ -11,7 +11,8 @@
 
 namespace kv {
 
-enum class change_op { put, del };
+// expire: a key removed because its deadline passed (contract section 8).
+enum class change_op { put, del, expire };
 
 // A write or delete as its partition applied it, before the node gives it a revision.
 struct applied_change {
@@ -23,6 +24,7 @@ struct applied_change {
   std::uint64_t seq = 0;   // 1, 2, 3, ... per partition, in apply order
   std::int64_t ts_ms = 0;  // Unix milliseconds when the partition applied it
   value_type type = value_type::bytes;
+  std::int64_t expires_at_ms = 0;  // a put's deadline, 0 = none; logged, not in the event JSON
 };
 
 struct feed_event {
@@ -37,7 +39,8 @@ struct feed_event {
 using feed_event_ptr = std::shared_ptr<const feed_event>;
 
 // {"op":..,"key":..,"value":BASE64,"version":..,"partition":..,"seq":..,"rev":..,"ts_ms":..},
-// with "value" only on a put, and after it "type":T on a put of a typed value.
+// with "value" only on a put, and after it "type":T on a put of a typed value. op is "put",
+// "delete" or "expire".
 feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev);
 
 }  // namespace kv

@@ -17,6 +17,10 @@ std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
        "Change-feed events published; each event once, whatever the number of transports.",
        MetricType::Counter,
        {series(read(c.events), MetricType::Counter)}},
+      {"kv_expired_keys_total",
+       "Keys removed because their expiry deadline passed; each also a change-feed event.",
+       MetricType::Counter,
+       {series(read(c.expired), MetricType::Counter)}},
       {"kv_feed_dropped_total",
        "zmq: times a subscriber's queue was full, each costing that subscriber one event or "
        "more (ZeroMQ does not tell how many); sse: watch streams closed because their client "

@@ -21,6 +21,10 @@ TEST(EventLineTest, DeletePrintsTheKeyOnly) {
   EXPECT_EQ(event_line({false, "user:1", "", 0, 2, 2}), "DELETE user:1");
 }
 
+TEST(EventLineTest, ExpiryPrintsTheKeyOnly) {
+  EXPECT_EQ(event_line({false, "session:1", "", 0, 3, 3, true}), "EXPIRE session:1");
+}
+
 TEST(EventLineTest, AnEmptyValueLeavesTheSeparatingSpace) {
   EXPECT_EQ(event_line(put("k", "")), "PUT k ");
 }

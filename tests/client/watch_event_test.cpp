@@ -29,6 +29,16 @@ TEST(WatchEventTest, ReadsADeleteWithoutAValue) {
   EXPECT_EQ(event.value, "");
 }
 
+TEST(WatchEventTest, ReadsAnExpiryAsADeleteByExpiry) {
+  const auto event = parse_watch_event(
+      R"({"op":"expire","key":"k","version":2,"partition":0,"seq":5,"rev":11,"ts_ms":1})");
+  EXPECT_FALSE(event.is_put);
+  EXPECT_TRUE(event.expired);
+  EXPECT_EQ(event.seq, 5u);
+  EXPECT_FALSE(parse_watch_event(R"({"op":"delete","key":"k","partition":0,"seq":1,"rev":1})")
+                   .expired);
+}
+
 TEST(WatchEventTest, RejectsWhatIsNotAnEvent) {
   for (const char* text : {
            "not json",

@@ -29,6 +29,7 @@
 
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_fixtures.hpp"
+#include "tests/support/node_metrics.hpp"
 #include "tests/support/node_process.hpp"
 
 namespace kvtest {
@@ -345,32 +346,9 @@ class Collector {
 
 // ---- metrics -----------------------------------------------------------------------------------
 
-double metric(KvClient& kv, const std::string& series) {
-  const Reply reply = kv.get("/metrics");
-  std::istringstream lines(reply.body);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  ADD_FAILURE() << "no series " << series << " in /metrics";
-  return -1;
-}
-
 const std::string sse_subscribers = R"(kv_feed_subscribers{transport="sse"})";
 const std::string sse_dropped = R"(kv_feed_dropped_total{transport="sse"})";
 const std::string zmq_dropped = R"(kv_feed_dropped_total{transport="zmq"})";
-
-// Polls the metric until it equals `value`; bounded.
-::testing::AssertionResult MetricReaches(KvClient& kv, const std::string& series, double value) {
-  const auto deadline = clock_type::now() + 20s;
-  double now = 0;
-  while ((now = metric(kv, series)) != value) {
-    if (clock_type::now() > deadline) {
-      return ::testing::AssertionFailure() << series << " is " << now << ", expected " << value;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return ::testing::AssertionSuccess();
-}
 
 // ---- fixtures ----------------------------------------------------------------------------------
 

@@ -1,13 +1,7 @@
 // Typed values and atomic operations over HTTP (contract section 7) against a real kvnode: each
 // type's PUT and GET, X-Kv-Type, field and member reads, incr/sadd/srem/hset/hdel with their
 // exact answers, refusals that write nothing, batches, listings and the change feed.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,12 +9,10 @@
 #include "tests/support/kv_client.hpp"
 #include "tests/support/node_fixtures.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/watch_events.hpp"
 
 namespace kvtest {
 namespace {
-
-using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
 
 class TypedValuesTest : public SharedNodeTest<TypedValuesTest> {
  protected:
@@ -241,46 +233,6 @@ TEST_F(TypedValuesTest, ListingsWithValuesNameTheTypeOfTypedItems) {
             nlohmann::json::parse(R"([{"key":")" + prefix + R"(a","value":"cmF3","version":1},)" +
                                   R"({"key":")" + prefix + R"(b","value":"Nw==","version":1,)" +
                                   R"("type":"int"}])"));
-}
-
-// The first `count` events of /v1/watch?prefix=P&since_rev=0, read off a raw socket.
-std::vector<nlohmann::json> retained_events(NodeProcess& node, const std::string& prefix,
-                                            std::size_t count) {
-  std::vector<nlohmann::json> events;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(node.http_port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const std::string request = "GET /v1/watch" +
-                              query_string({{"prefix", prefix}, {"since_rev", "0"}}) +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-          static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return events;
-  }
-  std::string received;
-  std::size_t parsed = 0;
-  const auto deadline = clock_type::now() + 10s;
-  while (events.size() < count && clock_type::now() < deadline) {
-    const std::size_t data = received.find("data: ", parsed);
-    const std::size_t end = data == std::string::npos ? data : received.find('\n', data);
-    if (end != std::string::npos) {
-      events.push_back(nlohmann::json::parse(received.substr(data + 6, end - data - 6)));
-      parsed = end;
-      continue;
-    }
-    pollfd ready{fd, POLLIN, 0};
-    if (::poll(&ready, 1, 100) <= 0) continue;
-    char buffer[4096];
-    const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
-    if (got <= 0) break;
-    received.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(fd);
-  return events;
 }
 
 TEST_F(TypedValuesTest, EachTypedWriteIsOneEventWithItsTypeAndPrintedValue) {

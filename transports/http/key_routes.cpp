@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.hpp"
+#include "transports/http/expiry_routes.hpp"
 #include "transports/http/http_error.hpp"
 #include "transports/http/key_errors.hpp"
 #include "transports/http/request_params.hpp"
@@ -16,18 +17,20 @@ namespace {
 // The completion keeps a copy of the key for its messages and the request takes the original:
 // built in one expression, the request could take the key before the lambda copied it.
 void get_key(std::string key, const exchange_ptr& ex) {
-  completion<stored_value> done = [ex, key](std::optional<stored_value> found) {
+  completion<read_value> done = [ex, key](std::optional<read_value> found) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     ex->add_header("X-Kv-Version", std::to_string(found->version));
     ex->add_header("X-Kv-Type", type_name(found->type));
+    add_expiry_header(ex, *found);
     ex->send(200, found->value.view(), media_type_of(found->type));
   };
   ex->context().store.get(std::move(key), std::move(done));
 }
 
 void put_key(std::string key, shared_bytes value, value_type type,
-             std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
+             std::optional<std::uint64_t> expected, std::uint32_t ttl_seconds,
+             const exchange_ptr& ex) {
   check_value_size(value.size(), ex->context().options.max_value_bytes);
   completion<put_outcome> done = [ex, key, expected](std::optional<put_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
@@ -36,7 +39,8 @@ void put_key(std::string key, shared_bytes value, value_type type,
     }
     ex->send(200, write_reply_json(key, outcome->version, outcome->created), content_type::json);
   };
-  ex->context().store.put(std::move(key), std::move(value), type, expected, std::move(done));
+  ex->context().store.put(std::move(key), std::move(value), type, expected, ttl_seconds,
+                          std::move(done));
 }
 
 void delete_key(std::string key, std::optional<std::uint64_t> expected, const exchange_ptr& ex) {
@@ -76,7 +80,19 @@ void write_key(std::string key, const std::string& body, const Request& request,
                const exchange_ptr& ex) {
   const value_type type = query_type(request).value_or(value_type::bytes);
   put_key(std::move(key), stored_text(type, body, ex->context().options.max_value_bytes), type,
-          query_unsigned(request, "if_version"), ex);
+          query_unsigned(request, "if_version"), query_ttl(request), ex);
+}
+
+// POST ?op=OP: expire and persist change the key's deadline, the others its typed value.
+void operate(std::string key, const std::string& op, const Request& request,
+             const exchange_ptr& ex) {
+  const auto expected = query_unsigned(request, "if_version");
+  if (op == "expire") {
+    return change_key_expiry(std::move(key), parse_ttl(request.body(), "the body of op=expire"),
+                             expected, ex);
+  }
+  if (op == "persist") return change_key_expiry(std::move(key), std::nullopt, expected, ex);
+  operate_on_key(std::move(key), op, request.body(), query_type(request), expected, ex);
 }
 
 }  // namespace
@@ -90,10 +106,7 @@ void serve_key(const route_match& match, method m, const Request& request, const
     case method::put:
       return write_key(std::move(key), request.body(), request, ex);
     case method::post:
-      if (auto op = query_text(request, "op")) {
-        return operate_on_key(std::move(key), *op, request.body(), query_type(request),
-                              query_unsigned(request, "if_version"), ex);
-      }
+      if (auto op = query_text(request, "op")) return operate(std::move(key), *op, request, ex);
       return write_key(std::move(key), value_from_json_body(request.body()), request, ex);
     case method::del:
       return delete_key(std::move(key), query_unsigned(request, "if_version"), ex);

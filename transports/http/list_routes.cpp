@@ -159,10 +159,12 @@ void serve_batch(const Request& request, const exchange_ptr& ex) {
     check_value_size(stored.size(), options.max_value_bytes);
     pairs.emplace_back(key, std::move(stored), text ? value_type::bytes : value_type::json);
   }
-  ex->context().store.put_all(std::move(pairs), [ex](std::optional<std::size_t> written) {
-    if (!written) return reply_unavailable(ex);
-    ex->send_json(200, {{"written", *written}});
-  });
+  const std::uint32_t ttl_seconds = query_ttl(request);
+  ex->context().store.put_all(std::move(pairs), ttl_seconds,
+                              [ex](std::optional<std::size_t> written) {
+                                if (!written) return reply_unavailable(ex);
+                                ex->send_json(200, {{"written", *written}});
+                              });
 }
 
 void serve_search(const Request& request, const exchange_ptr& ex) {

@@ -47,6 +47,24 @@ bool query_flag(const request& req, const std::string& name) {
   throw bad_request(name + " must be true or false, got \"" + *text + "\"");
 }
 
+std::uint32_t parse_ttl(const std::string& text, const std::string& name) {
+  constexpr std::uint64_t max_ttl_seconds = 1'000'000'000;
+  std::uint64_t seconds = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, seconds);
+  if (text.empty() || error != std::errc{} || stop != end || seconds == 0 ||
+      seconds > max_ttl_seconds) {
+    throw bad_request(name + " must be a whole number of seconds from 1 to 1000000000, got \"" +
+                      text + "\"");
+  }
+  return static_cast<std::uint32_t>(seconds);
+}
+
+std::uint32_t query_ttl(const request& req) {
+  const auto text = query_text(req, "ttl");
+  return text ? parse_ttl(*text, "ttl") : 0;
+}
+
 void check_value_size(std::size_t size, std::size_t max_value_bytes) {
   if (size > max_value_bytes) {
     throw http_error{413, "payload_too_large",

@@ -21,6 +21,10 @@ std::optional<std::uint64_t> query_unsigned(const request& req, const std::strin
 // `text` as a non-negative decimal integer; a 400 naming `name` (a parameter or header) if not.
 std::uint64_t parse_unsigned(const std::string& text, const std::string& name);
 bool query_flag(const request& req, const std::string& name);
+// An expiry in whole seconds, 1 to 10^9 (contract section 8); a 400 naming `name` if not.
+std::uint32_t parse_ttl(const std::string& text, const std::string& name);
+// ?ttl=, or 0 when absent.
+std::uint32_t query_ttl(const request& req);
 
 // A value must fit limits.max_value_bytes (413 otherwise).
 void check_value_size(std::size_t size, std::size_t max_value_bytes);

@@ -26,7 +26,7 @@ void reply_wrong_type(const exchange_ptr& ex, const std::string& key, value_type
 // shares: 503, 404 for a missing key, 409 for one of another type.
 template <class Answer>
 void read_typed(std::string key, value_type wanted, const exchange_ptr& ex, Answer answer) {
-  completion<stored_value> done = [ex, key, wanted, answer](std::optional<stored_value> found) {
+  completion<read_value> done = [ex, key, wanted, answer](std::optional<read_value> found) {
     if (!found) return reply_unavailable(ex);
     if (!found->value) return reply_not_found(ex, key);
     if (found->type != wanted) return reply_wrong_type(ex, key, found->type, type_name(wanted));
@@ -103,7 +103,8 @@ void operate_on_key(std::string key, const std::string& op_name, const std::stri
                     const exchange_ptr& ex) {
   const auto kind = operation_from_name(op_name);
   if (!kind) {
-    throw bad_request("op must be one of incr, sadd, srem, hset, hdel, got \"" + op_name + "\"");
+    throw bad_request("op must be one of incr, sadd, srem, hset, hdel, expire, persist, got \"" +
+                      op_name + "\"");
   }
   check_value_size(body.size(), ex->context().options.max_value_bytes);
   typed_operation op;
