@@ -7,10 +7,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <atomic>
 #include <caf/all.hpp>
 #include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "actors/failed_write_report.hpp"
 #include "actors/feed_messages.hpp"
@@ -27,13 +31,18 @@ constexpr std::uint64_t flush_threshold_bytes = 1 << 20;
 constexpr std::size_t snapshot_chunk_entries = 1024;
 // At most one log line per partition this often about failed log writes.
 constexpr auto failure_report_interval = std::chrono::seconds(10);
-// An expiry sweep turn stops after this long, checking every sweep_chunk_keys removals, so that
-// 100,000 keys expiring at once never hold up requests for long (docs/performance.md).
+// An expiry sweep turn stops after this long, checking every sweep_chunk_keys removals, and the
+// next waits sweep_pause: a burst of expiries takes at most a quarter of a core per partition, as
+// Redis's active expiry does, so that 100,000 keys expiring at once never starve requests (reads
+// hide expired keys whether removed yet or not; docs/performance.md).
 constexpr auto sweep_turn_budget = std::chrono::milliseconds(1);
+constexpr auto sweep_pause = std::chrono::milliseconds(3);
 constexpr std::size_t sweep_chunk_keys = 64;
 // The sweep looks again at least this often while deadlines exist, which also bounds how late
 // an event comes when the system clock jumps forward.
 constexpr std::int64_t max_sweep_wait_ms = 1000;
+// After a sweep that removed at least this many keys, their memory goes back to the system.
+constexpr std::size_t trim_after_swept_keys = 4096;
 
 // Self-messages. flush: the end of the current mailbox batch (group commit); tick: the
 // everysec timer; snapshot_next: copy the next chunk of entries; log_failures: failed writes
@@ -414,13 +423,28 @@ class partition_actor : public caf::event_based_actor {
       for (const auto& [key, version] : due) {
         if (!expire_key(key, version)) return arm_sweep(store_.clock_ms() + max_sweep_wait_ms);
       }
+      swept_since_trim_ += due.size();
       if (due.size() < sweep_chunk_keys) break;
       if (clock_type::now() - started >= sweep_turn_budget) {
-        send(this, sweep_atom::value, std::int64_t{0});
+        delayed_send(this, sweep_pause, sweep_atom::value, std::int64_t{0});
         return;
       }
     }
+    if (swept_since_trim_ >= trim_after_swept_keys) return_freed_memory();
     if (const auto next = store_.next_deadline()) arm_sweep(*next);
+  }
+
+  // glibc keeps the memory of many small freed blocks for reuse instead of handing it back, so
+  // a node that just dropped a burst of expired keys would go on holding their memory. Trimming
+  // takes milliseconds, so it runs on a thread of its own, one at a time for the whole node.
+  void return_freed_memory() {
+    swept_since_trim_ = 0;
+    static std::atomic<bool> trimming{false};
+    if (trimming.exchange(true)) return;
+    std::thread([] {
+      malloc_trim(0);
+      trimming = false;
+    }).detach();
   }
 
   // A sweep at `deadline` (Unix ms), or sooner if one is already due by then.
@@ -687,6 +711,7 @@ class partition_actor : public caf::event_based_actor {
   std::optional<std::int64_t> sweep_armed_for_;
   // This request removed an expired key with a logged record: even a refusal waits for it.
   bool expired_in_this_turn_ = false;
+  std::size_t swept_since_trim_ = 0;  // keys removed by sweeps since the last malloc_trim
 };
 
 }  // namespace
