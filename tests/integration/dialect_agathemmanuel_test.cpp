@@ -92,6 +92,19 @@ TEST_F(AgathemmanuelDialectTest, SearchReturnsValuesAsTheServicesTestsExpect) {
   EXPECT_TRUE(IsWire(get("/search?prefix=abc"), 200, kJson, R"(["abc-1","abc-2","nine"])"));
 }
 
+TEST_F(AgathemmanuelDialectTest, HeadOfAGetRouteAnswersHeadersOnly) {
+  EXPECT_TRUE(IsWire(send(wire_request("HEAD", "/get/abc-1")), 200, kJson, ""));
+  EXPECT_TRUE(IsWire(send(wire_request("HEAD", "/search?prefix=abc")), 200, kJson, ""));
+  // The connection is still usable afterwards: no stray body bytes followed the headers.
+  RawConnection connection("127.0.0.1", node().http_port());
+  ASSERT_TRUE(connection.send(wire_request("HEAD", "/search?prefix=abc")));
+  EXPECT_EQ(connection.read_response(true).status, 200);
+  ASSERT_TRUE(connection.send(wire_request("GET", "/get/abc-2")));
+  const RawResponse after = connection.read_response(false);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body, R"("abc-2")");
+}
+
 TEST_F(AgathemmanuelDialectTest, UnknownPathsWrongMethodsAndTrailingSlashes) {
   EXPECT_TRUE(IsWire(get("/"), 404, kJson, R"({"detail":"Not Found"})"));
   EXPECT_TRUE(IsWire(get("/get/a%2Fb"), 404, kJson, R"({"detail":"Not Found"})"));

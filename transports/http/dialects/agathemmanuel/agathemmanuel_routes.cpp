@@ -242,6 +242,8 @@ void serve_search(const request& req, const exchange_ptr& ex) {
   if (auto prefix = query_value(req, "prefix")) scans.emplace_back().prefix = std::move(*prefix);
   if (auto suffix = query_value(req, "suffix")) scans.emplace_back().suffix = std::move(*suffix);
   if (scans.empty()) return ex->send(200, "[]", content_type::json);
+  // A streamed answer has no length to announce and HEAD must get no body: headers only.
+  if (req.request_method() == method::head) return ex->send(200, "", content_type::json);
   for (auto& scan : scans) scan.with_values = true;
   listing_format format;
   format.open = "[";
