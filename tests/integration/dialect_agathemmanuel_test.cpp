@@ -7,6 +7,7 @@
 
 #include "tests/integration/dialect_wire.hpp"
 #include "tests/support/node_fixtures.hpp"
+#include "tests/support/node_restarts.hpp"
 
 namespace kvtest {
 namespace {
@@ -123,6 +124,24 @@ TEST_F(AgathemmanuelDialectTest, KeysWrittenHereAreReadNativelyAndTheOtherWayRou
   EXPECT_TRUE(IsValueReply(kv().get_key("abc-1"), "abc-1", 1));
   ASSERT_TRUE(IsWriteReply(kv().put_key("new", "from new \xC3\xA9"), "new", 1, true));
   EXPECT_TRUE(IsWire(get("/get/new"), 200, kJson, "\"from new \xC3\xA9\""));
+}
+
+// With a data directory, the seed keys go into it on the first start only: what clients did to
+// them since survives a restart.
+TEST(AgathemmanuelSeedTest, SeedsAreWrittenOnceIntoAnEmptyDataDirectory) {
+  NodeProcess node({"--dialect", "agathemmanuel", "--persistence", "wal"});
+  ASSERT_TRUE(start_and_wait_ready(node)) << node.stderr_text();
+  {
+    KvClient kv(node.host(), node.http_port());
+    EXPECT_TRUE(IsValueReply(kv.get_key("abc-1"), "abc-1", 1));
+    ASSERT_EQ(kv.delete_key("abc-1").status, 200);
+    ASSERT_TRUE(IsWriteReply(kv.put_key("abc-2", "mine"), "abc-2", 2, false));
+  }
+  ASSERT_TRUE(kill_and_restart(node)) << node.stderr_text();
+  KvClient kv(node.host(), node.http_port());
+  EXPECT_TRUE(IsMissingKeyReply(kv.get_key("abc-1"), "abc-1"));
+  EXPECT_TRUE(IsValueReply(kv.get_key("abc-2"), "mine", 2));
+  EXPECT_TRUE(IsValueReply(kv.get_key("xyz-1"), "xyz-1", 1));
 }
 
 }  // namespace

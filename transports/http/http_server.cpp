@@ -71,7 +71,7 @@ void answer_preflight(const route_match& match, const request& req, const exchan
 // A path the node's dialect owns, answered in that dialect's words.
 void serve_in_dialect(server_context& context, const dialects::dialect_route& owned,
                       const request& req, const exchange_ptr& ex) {
-  if (owned.label) ex->set_route(*owned.label);
+  ex->set_route(owned.label);
   if (auto refusal = context.guard.check(req)) throw std::move(*refusal);
   if (context.phase.load(std::memory_order_relaxed) == node_phase::recovering &&
       owned.touches_keys) {

@@ -19,7 +19,7 @@ using dialect_handler = void (*)(const request& req, const exchange_ptr& ex);
 
 struct dialect_route {
   // The metrics label: the native route of the same path template, so labels stay bounded.
-  std::optional<enum route> label;
+  enum route label;
   // Whether it reads or writes keys, which waits for recovery.
   bool touches_keys;
   dialect_handler serve;

@@ -8,7 +8,8 @@ namespace {
 
 std::optional<enum route> label_of(dialect id, std::string_view path) {
   const auto owned = dialect_route_for(id, path);
-  return owned ? owned->label : std::nullopt;
+  if (!owned) return std::nullopt;
+  return owned->label;
 }
 
 TEST(DialectRoutesTest, KvactorTakesNothingOver) {
