@@ -32,14 +32,11 @@ void send_unavailable(const exchange_ptr& ex) {
   send_detail(ex, 503, "the store did not answer in time");
 }
 
-// Starlette answers a known path with another method so, naming the methods it takes.
+// Starlette answers a known path with another method so, naming the methods it takes. FastAPI's
+// routes take only the methods declared, so HEAD of a GET route is one of these.
 void send_method_not_allowed(const exchange_ptr& ex, std::string_view allowed) {
   ex->add_header("Allow", allowed);
   send_detail(ex, 405, "Method Not Allowed");
-}
-
-bool get_or_head(const request& req) {
-  return req.request_method() == method::get || req.request_method() == method::head;
 }
 
 int hex_value(char c) {
@@ -203,7 +200,7 @@ std::optional<std::pair<std::string, std::string>> item_of(const request& req,
 
 // The key is one path segment as Starlette decodes it (so "%2F" is a '/' and matches nothing).
 void serve_get(std::string key, const request& req, const exchange_ptr& ex) {
-  if (!get_or_head(req)) return send_method_not_allowed(ex, "GET, HEAD");
+  if (req.request_method() != method::get) return send_method_not_allowed(ex, "GET");
   if (key_problem(key, ex->context().options.max_key_bytes)) {
     return send_detail(ex, 404, "Key not found");
   }
@@ -237,13 +234,11 @@ std::optional<std::string> query_value(const request& req, std::string_view name
 
 // The values of keys with the prefix, then of keys with the suffix; [] without either.
 void serve_search(const request& req, const exchange_ptr& ex) {
-  if (!get_or_head(req)) return send_method_not_allowed(ex, "GET, HEAD");
+  if (req.request_method() != method::get) return send_method_not_allowed(ex, "GET");
   std::vector<scan_query> scans;
   if (auto prefix = query_value(req, "prefix")) scans.emplace_back().prefix = std::move(*prefix);
   if (auto suffix = query_value(req, "suffix")) scans.emplace_back().suffix = std::move(*suffix);
   if (scans.empty()) return ex->send(200, "[]", content_type::json);
-  // A streamed answer has no length to announce and HEAD must get no body: headers only.
-  if (req.request_method() == method::head) return ex->send(200, "", content_type::json);
   for (auto& scan : scans) scan.with_values = true;
   listing_format format;
   format.open = "[";
@@ -286,7 +281,9 @@ void serve(const request& req, const exchange_ptr& ex) {
   while (stripped.size() > 1 && stripped.back() == '/') stripped.remove_suffix(1);
   if (stripped != req.path() && classify(python_unquote(stripped, false)) != agath_path::none) {
     const std::string host(req.header("Host").value_or("localhost"));
-    ex->add_header("Location", "http://" + host + std::string(stripped));
+    std::string location = "http://" + host + std::string(stripped);
+    if (const auto query = req.query_string(); !query.empty()) location.append("?").append(query);
+    ex->add_header("Location", location);
     return ex->send_empty(307);
   }
   send_not_found(ex);

@@ -139,7 +139,9 @@ void serve_key(const request& req, const exchange_ptr& ex) {
   const auto path = percent_decode(req.path());
   if (!path) return ex->send(400, "400 Bad Request", go_text_type);
   if (const std::string clean = clean_go_path(*path); clean != *path) {
-    return send_go_redirect(ex, 301, escape_go_path(clean));
+    std::string location = escape_go_path(clean);
+    if (const auto query = req.query_string(); !query.empty()) location.append("?").append(query);
+    return send_go_redirect(ex, 301, location);
   }
   const method m = req.request_method();
   if (m != method::get && m != method::post && m != method::del) {
