@@ -62,6 +62,9 @@ TEST_F(ImporthumanDialectTest, GetTakesOneDecodedSegment) {
   EXPECT_TRUE(IsWire(get("/get/a%20b"), 200, kJson, "\"1\"\n"));
   EXPECT_TRUE(IsWire(get("/get/a%2Fb"), 404, kText, "404 page not found\n"));
   EXPECT_TRUE(IsWire(get("/get/a/b"), 404, kText, "404 page not found\n"));
+  const WireReply unclean = get("/get/./a%20b");
+  EXPECT_TRUE(IsWire(unclean, 301, std::nullopt, ""));
+  EXPECT_EQ(unclean.header("Location"), "/get/a%20b");
 }
 
 TEST_F(ImporthumanDialectTest, NumbersAreFloat64AndStringsGoEscaped) {

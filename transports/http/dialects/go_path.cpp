@@ -70,9 +70,14 @@ std::string go_escape_error(std::string_view text) {
   return "invalid URL escape";
 }
 
-void send_go_redirect(const exchange_ptr& ex, int status, std::string_view location) {
+bool redirected_unclean_path(const std::string& path, const request& req, const exchange_ptr& ex) {
+  const std::string clean = clean_go_path(path);
+  if (clean == path) return false;
+  std::string location = escape_go_path(clean);
+  if (const auto query = req.query_string(); !query.empty()) location.append("?").append(query);
   ex->add_header("Location", location);
-  ex->send_empty(status);
+  ex->send_empty(301);
+  return true;
 }
 
 }  // namespace kv::http::dialects

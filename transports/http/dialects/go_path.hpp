@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "transports/http/exchange.hpp"
+#include "transports/http/request.hpp"
 
 namespace kv::http::dialects {
 
@@ -15,7 +16,8 @@ std::string clean_go_path(std::string_view path);
 std::string escape_go_path(std::string_view path);
 // url.PathUnescape's error for the first malformed escape of `text`: invalid URL escape "%zz".
 std::string go_escape_error(std::string_view text);
-// A redirect without a body, as mux answers an unclean path.
-void send_go_redirect(const exchange_ptr& ex, int status, std::string_view location);
+// mux's answer to a decoded path that is not clean: 301 to the clean path, the query kept, no
+// body. False, having answered nothing, when the path is clean.
+bool redirected_unclean_path(const std::string& path, const request& req, const exchange_ptr& ex);
 
 }  // namespace kv::http::dialects

@@ -138,11 +138,7 @@ void delete_key(const std::string& key, const exchange_ptr& ex) {
 void serve_key(const request& req, const exchange_ptr& ex) {
   const auto path = percent_decode(req.path());
   if (!path) return ex->send(400, "400 Bad Request", go_text_type);
-  if (const std::string clean = clean_go_path(*path); clean != *path) {
-    std::string location = escape_go_path(clean);
-    if (const auto query = req.query_string(); !query.empty()) location.append("?").append(query);
-    return send_go_redirect(ex, 301, location);
-  }
+  if (redirected_unclean_path(*path, req, ex)) return;
   const method m = req.request_method();
   if (m != method::get && m != method::post && m != method::del) {
     return send_go_method_not_allowed(ex);

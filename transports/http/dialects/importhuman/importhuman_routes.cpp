@@ -11,6 +11,7 @@
 #include "core/percent_decode.hpp"
 #include "core/typed_text.hpp"
 #include "transports/http/dialects/go_http.hpp"
+#include "transports/http/dialects/go_path.hpp"
 #include "transports/http/dialects/json_styles.hpp"
 #include "transports/http/streamed_listing.hpp"
 
@@ -62,16 +63,18 @@ void stream_store(const exchange_ptr& ex) {
 }
 
 // The key is one path segment as Go decodes it: a "%2F" decodes to '/', which mux's [^/]+
-// does not match.
+// does not match. mux first redirects a path that is not clean.
 void serve_get(const request& req, const exchange_ptr& ex) {
-  const auto key = percent_decode(req.path().substr(get_prefix.size()));
-  if (!key) return ex->send(400, "400 Bad Request", go_text_type);
-  if (key->empty() || key->find('/') != std::string::npos) return send_go_not_found(ex);
+  const auto path = percent_decode(req.path());
+  if (!path) return ex->send(400, "400 Bad Request", go_text_type);
+  if (redirected_unclean_path(*path, req, ex)) return;
+  const std::string key = path->substr(get_prefix.size());
+  if (key.empty() || key.find('/') != std::string::npos) return send_go_not_found(ex);
   if (req.request_method() != method::get) return send_go_method_not_allowed(ex);
-  if (key_problem(*key, ex->context().options.max_key_bytes)) {
+  if (key_problem(key, ex->context().options.max_key_bytes)) {
     return send_go_error(ex, 400, "Key not present");
   }
-  ex->context().store.get(*key, [ex](std::optional<stored_value> found) {
+  ex->context().store.get(key, [ex](std::optional<stored_value> found) {
     if (!found) return send_unavailable(ex);
     if (!found->value) return send_go_error(ex, 400, "Key not present");
     std::string body;
