@@ -63,24 +63,34 @@ std::string_view json_kind(const nlohmann::json& value) {
   }
 }
 
+// The body's value, or the text of the error Go's decoder gives for it.
+struct decoded_body {
+  std::string value;
+  std::optional<std::string> go_error;
+};
+
+decoded_body failed(std::string go_error) {
+  return {"", std::move(go_error)};
+}
+
 // The "value" member as Go's decoder fills a struct field: an exact name first, else one that
-// differs in case only; absent or null leaves "". Throws the Go error text when the body cannot
-// be decoded. Like Go's json.Decoder, only the body's first JSON value is read.
-std::string value_of_body(const std::string& body) {
+// differs in case only; absent or null leaves "". Like Go's json.Decoder, only the body's first
+// JSON value is read.
+decoded_body value_of_body(const std::string& body) {
   std::istringstream in(body);
   nlohmann::json document;
   try {
     in >> document;
   } catch (const nlohmann::json::parse_error& error) {
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos) throw std::string("EOF");
-    if (error.byte >= body.size()) throw std::string("unexpected EOF");
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) return failed("EOF");
+    if (error.byte >= body.size()) return failed("unexpected EOF");
     const char bad = body[error.byte == 0 ? 0 : error.byte - 1];
-    throw "invalid character '" + std::string(1, bad) + "' looking for beginning of value";
+    return failed("invalid character '" + std::string(1, bad) + "' looking for beginning of value");
   }
-  if (document.is_null()) return "";
+  if (document.is_null()) return {};
   if (!document.is_object()) {
-    throw "json: cannot unmarshal " + std::string(json_kind(document)) +
-        " into Go value of type struct { Value string }";
+    return failed("json: cannot unmarshal " + std::string(json_kind(document)) +
+                  " into Go value of type struct { Value string }");
   }
   auto field = document.find("value");
   if (field == document.end()) {
@@ -90,21 +100,17 @@ std::string value_of_body(const std::string& body) {
       if (name == "value") field = it;
     }
   }
-  if (field == document.end() || field->is_null()) return "";
+  if (field == document.end() || field->is_null()) return {};
   if (!field->is_string()) {
-    throw "json: cannot unmarshal " + std::string(json_kind(*field)) +
-        " into Go struct field .value of type string";
+    return failed("json: cannot unmarshal " + std::string(json_kind(*field)) +
+                  " into Go struct field .value of type string");
   }
-  return field->get<std::string>();
+  return {field->get<std::string>(), std::nullopt};
 }
 
 void write_key(const std::string& key, const std::string& body, const exchange_ptr& ex) {
-  std::string value;
-  try {
-    value = value_of_body(body);
-  } catch (const std::string& go_error) {
-    return send_error(ex, 400, "error parsing request body: " + go_error);
-  }
+  const auto [value, go_error] = value_of_body(body);
+  if (go_error) return send_error(ex, 400, "error parsing request body: " + *go_error);
   const auto& options = ex->context().options;
   if (key.size() > options.max_key_bytes) {
     return ex->send(500, "max key size allowed is 255 bytes", go_text_type);

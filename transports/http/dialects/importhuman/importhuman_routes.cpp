@@ -84,45 +84,51 @@ void serve_get(const request& req, const exchange_ptr& ex) {
   });
 }
 
-// The pairs of the body's first JSON value, checked whole before anything is written. Throws
-// the reason as a string. The original's handler crashes on a bad body and closes the
-// connection unanswered; a 400 with the reason tells the client more.
-key_value_list pairs_of_body(const std::string& body, const server_options& options) {
+// The pairs of a /set body, or why it has none to write.
+struct set_body {
+  key_value_list pairs;
+  std::optional<std::string> problem;
+};
+
+set_body refused(std::string problem) {
+  return {{}, std::move(problem)};
+}
+
+// The pairs of the body's first JSON value, checked whole before anything is written. The
+// original's handler crashes on a bad body and closes the connection unanswered; a 400 with the
+// reason tells the client more.
+set_body pairs_of_body(const std::string& body, const server_options& options) {
   std::istringstream in(body);
   nlohmann::json document;
   try {
     in >> document;
   } catch (const nlohmann::json::parse_error& error) {
-    throw std::string("body is not JSON: ") + error.what();
+    return refused(std::string("body is not JSON: ") + error.what());
   }
   if (document.is_null()) return {};
-  if (!document.is_object()) throw std::string("body must be a JSON object of keys and values");
-  key_value_list pairs;
+  if (!document.is_object()) return refused("body must be a JSON object of keys and values");
+  set_body result;
   for (const auto& [key, value] : document.items()) {
     if (auto problem = key_problem(key, options.max_key_bytes)) {
-      throw "key " + key + ": " + *problem;
+      return refused("key " + key + ": " + *problem);
     }
     const bool text = value.is_string();
     auto stored = shared_bytes::copy_of(text ? value.get<std::string>() : value.dump());
     if (stored.size() > options.max_value_bytes) {
-      throw "the value of key " + key + " is over " + std::to_string(options.max_value_bytes) +
-          " bytes";
+      return refused("the value of key " + key + " is over " +
+                     std::to_string(options.max_value_bytes) + " bytes");
     }
-    pairs.emplace_back(key, std::move(stored), text ? value_type::bytes : value_type::json);
+    result.pairs.emplace_back(key, std::move(stored), text ? value_type::bytes : value_type::json);
   }
-  return pairs;
+  return result;
 }
 
 // Answers the whole store once the pairs are written, as the original answers its map.
 void serve_set(const request& req, const exchange_ptr& ex) {
   if (req.request_method() != method::post) return send_go_method_not_allowed(ex);
-  key_value_list pairs;
-  try {
-    pairs = pairs_of_body(req.body(), ex->context().options);
-  } catch (const std::string& problem) {
-    return send_go_error(ex, 400, problem);
-  }
-  ex->context().store.put_all(std::move(pairs), [ex](std::optional<std::size_t> written) {
+  set_body body = pairs_of_body(req.body(), ex->context().options);
+  if (body.problem) return send_go_error(ex, 400, *body.problem);
+  ex->context().store.put_all(std::move(body.pairs), [ex](std::optional<std::size_t> written) {
     if (!written) return send_unavailable(ex);
     stream_store(ex);
   });
