@@ -17,6 +17,7 @@
 #include "node/advertised_feed.hpp"
 #include "node/data_dir_config.hpp"
 #include "storage/data_layout.hpp"
+#include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
 
@@ -181,6 +182,7 @@ int run_node(const node_config& config) {
   http_options.browser.allowed_hosts =
       config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
   http_options.browser.cors_origins = config.cors_origins;
+  http_options.dialect = config.dialect;
   http_options.feed_zmq_endpoint =
       advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
@@ -189,6 +191,14 @@ int run_node(const node_config& config) {
   // Before the listener opens: a write served by a partition that has not loaded its data yet
   // would be acknowledged and then replaced by the recovered map.
   if (config.persistence == persistence_mode::wal) server.set_phase(http::node_phase::recovering);
+  // The seed keys go into an empty store before any client can look for them: before the
+  // listener opens, or with a data directory once it is recovered, while key routes wait.
+  const bool wal = config.persistence == persistence_mode::wal;
+  const bool seeded = config.dialect == dialect::agathemmanuel;
+  if (seeded && !wal && !http::dialects::seed_agathemmanuel_store(runtime.api())) {
+    spdlog::critical("cannot write the agathemmanuel dialect's seed keys");
+    return 1;
+  }
   try {
     server.start();
   } catch (const std::exception& error) {
@@ -201,11 +211,18 @@ int run_node(const node_config& config) {
     spdlog::shutdown();
     return 1;
   }
+  if (seeded && wal && !http::dialects::seed_agathemmanuel_store(runtime.api())) {
+    spdlog::critical("cannot write the agathemmanuel dialect's seed keys");
+    server.stop();
+    spdlog::shutdown();
+    return 1;
+  }
   server.set_phase(http::node_phase::serving);
   spdlog::info(
-      "kvnode {} node {} serving HTTP on {}:{} and the change feed on {} with {} partitions",
-      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(), feed_bound,
-      partition_count);
+      "kvnode {} node {} serving HTTP on {}:{} (dialect {}) and the change feed on {} with {} "
+      "partitions",
+      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(),
+      dialect_name(config.dialect), feed_bound, partition_count);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

@@ -127,6 +127,16 @@ std::string parse_log_level(const std::string& text) {
       R"(must be one of "trace", "debug", "info", "warn", "error", "critical", "off")");
 }
 
+dialect parse_dialect(const std::string& text) {
+  if (const auto found = dialect_from_name(text)) return *found;
+  std::string names;
+  for (const auto& info : known_dialects) {
+    names += names.empty() ? "" : ", ";
+    names += in_quotes(info.name);
+  }
+  throw std::invalid_argument("must be one of " + names);
+}
+
 std::uint16_t parse_port(std::string_view text) {
   unsigned value = 0;
   const char* const end = text.data() + text.size();
@@ -352,6 +362,8 @@ constexpr file_key kFileKeys[] = {
      }},
     {"log", "level",
      [](const file_value& v, node_config& c) { c.log_level = v.parsed(parse_log_level); }},
+    {"compat", "dialect",
+     [](const file_value& v, node_config& c) { c.dialect = v.parsed(parse_dialect); }},
 };
 
 bool is_known_table(std::string_view table) {
@@ -445,7 +457,21 @@ constexpr flag_override kFlagOverrides[] = {
     {"--log-level", "LEVEL",
      "trace, debug, info, warn, error, critical or off; overrides log.level",
      [](const std::string& v, node_config& c) { c.log_level = parse_log_level(v); }},
+    {"--dialect", "NAME",
+     "Whose answers the shared compatibility paths give (list below); overrides compat.dialect",
+     [](const std::string& v, node_config& c) { c.dialect = parse_dialect(v); }},
 };
+
+// The dialects of --dialect, one line each, below the flags of --help.
+std::string dialects_help() {
+  std::string text = "Dialects (--dialect, [compat] dialect):\n";
+  for (const auto& info : known_dialects) {
+    std::string name(info.name);
+    name.resize(16, ' ');
+    text += "  " + name + std::string(info.summary) + "\n";
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -498,6 +524,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
     const flag_override& flag = kFlagOverrides[i];
     options[i] = app.add_option(flag.name, values[i], flag.description)->type_name(flag.type_name);
   }
+  app.footer(dialects_help());
   bool version = false;
   app.add_flag("--version", version, "Print the version and exit");
   bool repair = false;

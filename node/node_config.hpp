@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/dialect.hpp"
+
 namespace kv {
 
 enum class persistence_mode { none, wal };
@@ -63,6 +65,8 @@ struct node_config {
   std::size_t max_request_bytes = 0;
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  // [compat]: whose answers the paths that the older services share get (contract section 9)
+  kv::dialect dialect = kv::dialect::kvactor;
 };
 
 // A bad config file or flag. what() is the single line to print on stderr; it names the file
@@ -87,8 +91,8 @@ struct command_line {
 };
 
 // Parses kvnode's flags: --config FILE, then --http-listen, --feed-endpoint, --data-dir,
-// --persistence, --log-level override the file; --repair. Throws config_error on any bad flag or
-// file.
+// --persistence, --log-level, --dialect override the file; --repair. Throws config_error on any bad
+// flag or file.
 command_line parse_command_line(int argc, const char* const* argv);
 
 }  // namespace kv

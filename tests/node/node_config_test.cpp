@@ -566,6 +566,47 @@ TEST(ConfigCommandLineTest, BadFlagValuesNameTheFlag) {
       R"(flag --log-level: must be one of "trace", "debug", "info", "warn", "error", "critical", "off", got "loud")");
 }
 
+// [compat] dialect and --dialect (contract section 9).
+TEST_F(ConfigTest, DialectDefaultsToKvactorAndEveryNameIsRead) {
+  EXPECT_EQ(load_config_file(write("")).dialect, dialect::kvactor);
+  EXPECT_EQ(load_config_file(write("[compat]\ndialect = \"bernata\"")).dialect, dialect::bernata);
+  EXPECT_EQ(load_config_file(write("[compat]\ndialect = \"importhuman\"")).dialect,
+            dialect::importhuman);
+  EXPECT_EQ(load_config_file(write("[compat]\ndialect = \"agathemmanuel\"")).dialect,
+            dialect::agathemmanuel);
+  EXPECT_EQ(load_config_file(write("[compat]\ndialect = \"kvactor\"")).dialect, dialect::kvactor);
+}
+
+TEST_F(ConfigTest, UnknownDialectInTheFileNamesTheKeyAndTheNames) {
+  EXPECT_EQ(load_error("[compat]\ndialect = \"Bernata\""),
+            R"(compat.dialect: must be one of "kvactor", "bernata", "importhuman", )"
+            R"("agathemmanuel", got "Bernata")");
+  EXPECT_EQ(load_error("[compat]\ndialect = 1"), "compat.dialect: must be a string, got 1");
+}
+
+TEST_F(ConfigTest, DialectFlagOverridesTheFile) {
+  const std::string path = write("[compat]\ndialect = \"bernata\"");
+  EXPECT_EQ(parse_args({"--config", path, "--dialect", "importhuman"}).config.dialect,
+            dialect::importhuman);
+  EXPECT_EQ(parse_args({"--dialect=agathemmanuel"}).config.dialect, dialect::agathemmanuel);
+  EXPECT_EQ(flag_error({"--dialect", "flask"}),
+            R"(flag --dialect: must be one of "kvactor", "bernata", "importhuman", )"
+            R"("agathemmanuel", got "flask")");
+}
+
+TEST(ConfigCommandLineTest, HelpListsEveryDialectWithOneLine) {
+  const command_line line = parse_args({"--help"});
+  ASSERT_EQ(line.what, command_line::action::print_help);
+  EXPECT_NE(line.output.find("--dialect"), std::string::npos);
+  for (const auto& info : known_dialects) {
+    const std::string entry = "  " + std::string(info.name);
+    const auto at = line.output.find(entry + " ");
+    ASSERT_NE(at, std::string::npos) << info.name << " missing from:\n" << line.output;
+    const auto end = line.output.find('\n', at);
+    EXPECT_NE(line.output.substr(at, end - at).find(info.summary), std::string::npos);
+  }
+}
+
 TEST(ConfigCommandLineTest, FeedEndpointFlagPortIsChecked) {
   EXPECT_EQ(
       flag_error({"--feed-endpoint", "tcp://127.0.0.1:99999"}),

@@ -28,7 +28,8 @@ class http_metrics {
   static constexpr std::size_t route_labels = route_count + 1;  // and "unmatched"
   static constexpr std::size_t method_labels = method_count;
   // The statuses this server answers with; any other is looked up in the family (a lock).
-  static constexpr std::array<int, 8> statuses = {200, 400, 404, 405, 409, 413, 500, 503};
+  static constexpr std::array<int, 10> statuses = {200, 204, 400, 404, 405,
+                                                   409, 413, 422, 500, 503};
 
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& durations_;

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "transports/http/dialects/dialect_routes.hpp"
 #include "transports/http/http_error.hpp"
 #include "transports/http/listener.hpp"
 #include "transports/http/reactor.hpp"
@@ -67,9 +68,24 @@ void answer_preflight(const route_match& match, const request& req, const exchan
   ex->send_empty(204);
 }
 
+// A path the node's dialect owns, answered in that dialect's words.
+void serve_in_dialect(server_context& context, const dialects::dialect_route& owned,
+                      const request& req, const exchange_ptr& ex) {
+  ex->set_route(owned.label);
+  if (auto refusal = context.guard.check(req)) throw std::move(*refusal);
+  if (context.phase.load(std::memory_order_relaxed) == node_phase::recovering &&
+      owned.touches_keys) {
+    return ex->send_error(503, "unavailable", "node is recovering its data from disk");
+  }
+  owned.serve(req, ex);
+}
+
 void handle(server_context& context, request& req, const connection_ptr& conn) {
   auto ex = std::make_shared<exchange>(req, conn, context);
   try {
+    if (const auto owned = dialects::dialect_route_for(context.options.dialect, req.path())) {
+      return serve_in_dialect(context, *owned, req, ex);
+    }
     const auto match = match_route(req.path());
     if (!match) {
       if (auto refusal = context.guard.check(req)) throw std::move(*refusal);

@@ -11,6 +11,7 @@
 
 #include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
+#include "core/dialect.hpp"
 #include "transports/http/browser_guard.hpp"
 
 namespace kv::metrics {
@@ -40,6 +41,8 @@ struct server_options {
   std::size_t max_request_bytes = 0;
   // Which Host headers and cross-origin writers are served; the default serves any.
   browser_policy browser;
+  // Whose answers the paths the older services share get (transports/http/dialects/).
+  kv::dialect dialect = kv::dialect::kvactor;
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or

@@ -6,10 +6,10 @@
 #include "core/base64.hpp"
 #include "core/json_text.hpp"
 #include "core/key.hpp"
-#include "transports/http/chunked_stream.hpp"
 #include "transports/http/http_error.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
+#include "transports/http/streamed_listing.hpp"
 
 namespace kv::http {
 namespace {
@@ -19,10 +19,6 @@ constexpr std::size_t max_list_limit = 10000;
 // A page with values stops at this many bytes, so that 10000 large values never build one
 // multi-gigabyte reply; the client follows `next` as for any page.
 constexpr std::size_t list_byte_budget = 16 << 20;
-// Streamed answers fetch pages of this size, and fetch the next only once the client has
-// taken the last, so a slow reader holds at most one page in memory.
-constexpr std::size_t stream_page_keys = 1000;
-constexpr std::size_t stream_page_bytes = 1 << 20;
 
 // {"keys":[KEY,...],"next":KEY|null}, or with values {"items":[{"key":..,"value":BASE64,
 // "version":..},...],"next":..}, where a typed value's item also has "type":T (no "type" means
@@ -58,66 +54,6 @@ std::string page_json(const list_page& page, bool with_values) {
   }
   out.push_back('}');
   return out;
-}
-
-// Pages through every key matching `query`, writing each page as one chunk of a JSON
-// document that `render` formats.
-class streamed_listing : public std::enable_shared_from_this<streamed_listing> {
- public:
-  using renderer = std::function<void(std::string& out, const scan_item& item)>;
-
-  streamed_listing(exchange_ptr ex, scan_query query, char open, char close, renderer render)
-      : store_(ex->context().store),
-        stream_(std::move(ex), 200, "application/json"),
-        query_(std::move(query)),
-        close_(close),
-        render_(std::move(render)) {
-    chunk_.push_back(open);
-  }
-
-  void fetch_next_page() {
-    store_.list(query_, [self = shared_from_this()](std::optional<list_page> page) {
-      self->write_page(std::move(page));
-    });
-  }
-
- private:
-  void write_page(std::optional<list_page> page) {
-    // The status line is already out, so a store failure can only cut the document short:
-    // the client sees invalid JSON rather than a silently partial answer.
-    if (!page) return stream_.finish();
-    for (const auto& item : page->items) {
-      if (!first_item_) chunk_.push_back(',');
-      first_item_ = false;
-      render_(chunk_, item);
-    }
-    if (!page->next) {
-      chunk_.push_back(close_);
-      stream_.write(chunk_);
-      return stream_.finish();
-    }
-    query_.after = std::move(page->next);
-    // Empty the buffer before writing: the written callback may fetch and render the next page
-    // on another thread before write() returns.
-    const std::string chunk = std::exchange(chunk_, {});
-    stream_.write(chunk, [self = shared_from_this()] { self->fetch_next_page(); });
-  }
-
-  store_api store_;
-  chunked_stream stream_;
-  scan_query query_;
-  char close_;
-  renderer render_;
-  std::string chunk_;
-  bool first_item_ = true;
-};
-
-void stream_listing(const exchange_ptr& ex, scan_query query, char open, char close,
-                    streamed_listing::renderer render) {
-  query.limit = stream_page_keys;
-  query.byte_budget = stream_page_bytes;
-  std::make_shared<streamed_listing>(ex, std::move(query), open, close, std::move(render))
-      ->fetch_next_page();
 }
 
 }  // namespace
@@ -171,19 +107,27 @@ void serve_search(const Request& request, const exchange_ptr& ex) {
   scan_query query;
   query.prefix = query_text(request, "prefix").value_or("");
   query.suffix = query_text(request, "suffix").value_or("");
-  stream_listing(ex, std::move(query), '[', ']', [](std::string& out, const scan_item& item) {
+  listing_format format;
+  format.open = "[";
+  format.close = "]";
+  format.render = [](std::string& out, const scan_item& item) {
     append_json_string(out, item.key);
-  });
+  };
+  stream_listing(ex, {std::move(query)}, std::move(format));
 }
 
 void serve_dump(const exchange_ptr& ex) {
   scan_query query;
   query.with_values = true;
-  stream_listing(ex, std::move(query), '{', '}', [](std::string& out, const scan_item& item) {
+  listing_format format;
+  format.open = "{";
+  format.close = "}";
+  format.render = [](std::string& out, const scan_item& item) {
     append_json_string(out, item.key);
     out.push_back(':');
     out += to_json_text(item.value.view());
-  });
+  };
+  stream_listing(ex, {std::move(query)}, std::move(format));
 }
 
 }  // namespace kv::http

@@ -17,6 +17,12 @@ std::string_view request::path() const {
   return target.substr(0, target.find('?'));
 }
 
+std::string_view request::query_string() const {
+  const std::string_view target = target_;
+  const auto mark = target.find('?');
+  return mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
+}
+
 std::optional<std::string_view> request::query(std::string_view name) const {
   const std::string_view target = target_;
   const auto mark = target.find('?');

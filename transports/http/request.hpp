@@ -23,6 +23,8 @@ class request {
   // The raw (still percent-encoded) value of the first query parameter `name`: "" for a
   // parameter given without '=', nothing when absent.
   std::optional<std::string_view> query(std::string_view name) const;
+  // Everything after the '?' of the target, still percent-encoded; empty without one.
+  std::string_view query_string() const;
   // The first header of that name (case-insensitive), surrounding white space removed.
   std::optional<std::string_view> header(std::string_view name) const;
   const std::string& body() const { return body_; }

@@ -44,9 +44,18 @@ TEST(RequestParserTest, ParsesMethodPathQueryHeadersAndBody) {
   EXPECT_EQ(req.query("if_version"), "3");
   EXPECT_EQ(req.query("flag"), "");
   EXPECT_FALSE(req.query("missing"));
+  EXPECT_EQ(req.query_string(), "if_version=3&flag");
   EXPECT_EQ(req.header("x-thing"), "two words");
   EXPECT_EQ(req.body(), "hello");
   EXPECT_TRUE(req.keep_alive());
+}
+
+TEST(RequestParserTest, QueryStringIsEmptyWithoutAQuestionMark) {
+  request_parser parser(small_limits());
+  const std::string text = "GET /search HTTP/1.1\r\nHost: x\r\n\r\n";
+  EXPECT_EQ(feed(parser, text), text.size());
+  ASSERT_EQ(parser.state(), progress::complete);
+  EXPECT_EQ(parser.current().query_string(), "");
 }
 
 TEST(RequestParserTest, StopsAfterEachOfTwoPipelinedRequests) {
