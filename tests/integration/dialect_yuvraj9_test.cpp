@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -233,6 +234,34 @@ TEST_F(DialectYuvraj9Test, AClientThatStopsPollingHasItsEventsDroppedAndCounted)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_GE(dropped() - before, 100u);
+}
+
+TEST(DialectYuvraj9ShutdownTest, SigtermAnswersAHeldPollAndTheNodeExitsZero) {
+  NodeProcess node;
+  std::string error;
+  ASSERT_TRUE(node.start(&error)) << error;
+  const std::string target = "/socket.io/?transport=polling&EIO=4&t=1";
+  const RawResponse open = raw_http(node.host(), node.http_port(),
+                                    "GET " + target +
+                                        " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        "Connection: close\r\n\r\n",
+                                    false);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(open.body, match, std::regex(R"re("sid":"([^"]+)")re")))
+      << open.body;
+  const std::string session = target + "&sid=" + match[1].str();
+  RawConnection poll(node.host(), node.http_port());
+  ASSERT_TRUE(poll.send("GET " + session + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  // Nothing is queued before the namespace CONNECT, so the poll is held (most likely by now).
+  ASSERT_FALSE(poll.closed_by_peer(200));
+
+  node.send_signal(SIGTERM);
+  // The held poll fails (503; 400 if the drain ended the session before the poll arrived), so
+  // that the client reconnects to whatever serves next, and the drain does not wait for it.
+  const RawResponse answer = poll.read_response(false);
+  EXPECT_TRUE(answer.status == 503 || answer.status == 400) << answer.head;
+  const ExitStatus status = node.wait_for_exit(std::chrono::seconds(20));
+  EXPECT_TRUE(status.exited_with(0)) << status.describe();
 }
 
 }  // namespace
