@@ -206,10 +206,19 @@ TEST_F(DialectIsnastishTest, TypedKeysAreNativeTypedValuesAndTheOtherWayRound) {
   EXPECT_EQ(get("uint/get/" + k).body, "9");
   ASSERT_TRUE(IsWriteReply(kv().put_key("kvs/str/" + k, "native text"), "kvs/str/" + k, 1, true));
   EXPECT_EQ(get("str-get/" + k).body, "native text");
+  ASSERT_EQ(put("uint/put/" + k, "4000000000").status, 200);
+  EXPECT_TRUE(IsTypedValueReply(kv().get_key("kvs/uint/" + k), "uint", "4000000000", 2));
+  ASSERT_EQ(put("str-put/" + k, "isnastish text").status, 200);
+  EXPECT_TRUE(IsValueReply(kv().get_key("kvs/str/" + k), "isnastish text", 2));
+  ASSERT_EQ(kv().request("PUT", "/v1/keys/kvs/float/" + k + "?type=float", "-1e3").status, 200);
+  EXPECT_EQ(get("float-get/" + k).body, "-1.000000e+03");
+  ASSERT_EQ(kv().request("PUT", "/v1/keys/kvs/map/" + k + "?type=hash", R"({"k":"v"})").status,
+            200);
+  EXPECT_EQ(get("map-get/" + k).body, R"({"k":"v"})");
   ASSERT_EQ(kv().request("POST", "/v1/keys/kvs/int/" + k + "?op=incr", "8").status, 200);
   EXPECT_EQ(incr("int-incr/" + k).body, "50");
   // A value of another type under a space's prefix is refused, not misread.
-  ASSERT_TRUE(IsWriteReply(kv().put_key("kvs/float/" + k, "text"), "kvs/float/" + k, 2, false));
+  ASSERT_TRUE(IsWriteReply(kv().put_key("kvs/float/" + k, "text"), "kvs/float/" + k, 3, false));
   EXPECT_EQ(get("float-get/" + k).status, 500);
 }
 
