@@ -23,6 +23,12 @@ struct feed_counters {
   std::atomic<std::uint64_t> publisher_dropped{0};
   std::atomic<std::uint64_t> watches_cut{0};  // watch streams closed for falling behind
   std::atomic<std::int64_t> watches{0};       // watch streams open now
+  // The Socket.IO transport's, which sees these counters only through feed_api::counters():
+  // events dropped from its sessions' full queues, sessions open now, and the watch streams
+  // (0 or 1) that feed it, which `watches` counts too.
+  mutable std::atomic<std::uint64_t> socketio_dropped{0};
+  mutable std::atomic<std::int64_t> socketio_sessions{0};
+  mutable std::atomic<std::int64_t> socketio_watches{0};
 };
 
 // The transport's end of one watch stream, driven by one actor (never two calls at once).

@@ -24,14 +24,18 @@ std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
       {"kv_feed_dropped_total",
        "zmq: times a subscriber's queue was full, each costing that subscriber one event or "
        "more (ZeroMQ does not tell how many); sse: watch streams closed because their client "
-       "fell behind.",
+       "fell behind; socketio: events dropped from a Socket.IO session whose client did not "
+       "poll them in time.",
        MetricType::Counter,
        {series(read(c.publisher_dropped), MetricType::Counter, {{"transport", "zmq"}}),
-        series(read(c.watches_cut), MetricType::Counter, {{"transport", "sse"}})}},
+        series(read(c.watches_cut), MetricType::Counter, {{"transport", "sse"}}),
+        series(read(c.socketio_dropped), MetricType::Counter, {{"transport", "socketio"}})}},
       {"kv_feed_subscribers",
-       "Watch streams open now (GET /v1/watch).",
+       "Watch streams open now (GET /v1/watch) and Socket.IO sessions (/socket.io/).",
        MetricType::Gauge,
-       {series(read(c.watches), MetricType::Gauge, {{"transport", "sse"}})}},
+       {series(read(c.watches) - read(c.socketio_watches), MetricType::Gauge,
+               {{"transport", "sse"}}),
+        series(read(c.socketio_sessions), MetricType::Gauge, {{"transport", "socketio"}})}},
   };
 }
 

@@ -18,7 +18,9 @@
 #include "node/data_dir_config.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
+#include "transports/http/exchange.hpp"
 #include "transports/http/http_server.hpp"
+#include "transports/socketio/socketio_server.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
 
 namespace kv {
@@ -186,6 +188,12 @@ int run_node(const node_config& config) {
   http_options.feed_zmq_endpoint =
       advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
+  // yuvraj9's `kv watch`: Socket.IO long-polling at /socket.io/, always on like its /kv.
+  const auto socketio =
+      std::make_shared<socketio::socketio_server>(feed, socketio::socketio_options{});
+  server.mount_socketio([socketio](const http::request& req, const http::exchange_ptr& ex) {
+    socketio->serve(req, ex);
+  });
   metrics.add_collectable(
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
   // Before the listener opens: a write served by a partition that has not loaded its data yet

@@ -55,6 +55,13 @@ void dispatch(const route_match& match, method m, const request& req, const exch
       return serve_info(ex);
     case route::metrics:
       return serve_metrics(ex);
+    case route::yuvraj9_kv:
+      return serve_yuvraj9_kv(m, req, ex);
+    case route::isnastish:
+      return serve_isnastish(m, req, ex);
+    case route::socketio:
+      if (!ex->context().socketio) return ex->send_error(404, "not_found", "no route /socket.io/");
+      return ex->context().socketio(req, ex);
   }
 }
 
@@ -136,6 +143,11 @@ http_server::http_server(server_options options, store_api store, feed_api feed,
 
 http_server::~http_server() {
   stop();
+}
+
+void http_server::mount_socketio(
+    std::function<void(const request&, const std::shared_ptr<exchange>&)> handler) {
+  impl_->context->socketio = std::move(handler);
 }
 
 void http_server::start() {

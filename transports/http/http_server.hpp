@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,11 @@ class http_server {
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
+
+  // Serves /socket.io/ with `handler` (the Socket.IO transport, which lives in its own
+  // library); call before start().
+  void mount_socketio(
+      std::function<void(const class request&, const std::shared_ptr<class exchange>&)> handler);
 
   // Binds and serves on background threads. Throws std::runtime_error when it cannot listen.
   void start();

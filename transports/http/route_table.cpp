@@ -12,6 +12,8 @@ constexpr unsigned bit(method m) {
   return 1u << static_cast<unsigned>(m);
 }
 constexpr unsigned get_head = bit(method::get) | bit(method::head);
+// Routes that answer a wrong method in their own service's words.
+constexpr unsigned any_method = (1u << method_count) - 1;
 
 struct route_spec {
   enum route route;
@@ -34,6 +36,10 @@ constexpr std::array<route_spec, route_count> routes = {{
     {route::compat_set, "/set", "/set", false, bit(method::post)},
     {route::compat_search, "/search", "/search", false, bit(method::get)},
     {route::compat_dump, "/", "/", false, bit(method::get)},
+    {route::yuvraj9_kv, "/kv", "/kv", false, any_method},
+    {route::isnastish, "/kvs/v1-0-0/", "/kvs/v1-0-0/...", true, any_method},
+    {route::socketio, "/socket.io/", "/socket.io/", false,
+     bit(method::get) | bit(method::post) | bit(method::options)},
 }};
 
 constexpr std::array<std::pair<method, std::string_view>, 5> method_names = {{

@@ -21,9 +21,13 @@ enum class route {
   compat_get,
   compat_set,
   compat_search,
-  compat_dump
+  compat_dump,
+  // Routes of older services that no other route collides with, always served.
+  yuvraj9_kv,
+  isnastish,
+  socketio
 };
-inline constexpr std::size_t route_count = 11;
+inline constexpr std::size_t route_count = 14;
 
 // options: CORS preflights; other: any method no route takes.
 enum class method { get, head, put, post, del, options, other };

@@ -26,6 +26,10 @@ void serve_readiness(const exchange_ptr& ex);
 void serve_info(const exchange_ptr& ex);
 // /metrics
 void serve_metrics(const exchange_ptr& ex);
+// GET and PUT /kv of yuvraj9's Flask service (yuvraj9_routes.cpp)
+void serve_yuvraj9_kv(method m, const Request& request, const exchange_ptr& ex);
+// /kvs/v1-0-0/... of isnastish's kvs service (isnastish_routes.cpp)
+void serve_isnastish(method m, const Request& request, const exchange_ptr& ex);
 
 // The 503 for a store that did not answer in time, or could not log a write.
 void reply_unavailable(const exchange_ptr& ex);

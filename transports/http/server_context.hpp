@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 
 #include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
@@ -12,6 +13,9 @@
 #include "transports/http/http_server.hpp"
 
 namespace kv::http {
+
+class request;
+class exchange;
 
 struct server_context {
   server_context(server_options options_in, store_api store_in, feed_api feed_in,
@@ -32,6 +36,8 @@ struct server_context {
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<node_phase> phase{node_phase::starting};
   std::atomic<std::size_t> in_flight{0};
+  // /socket.io/, served by the Socket.IO transport when one is mounted (404 otherwise).
+  std::function<void(const request&, const std::shared_ptr<exchange>&)> socketio;
 };
 
 }  // namespace kv::http
