@@ -80,6 +80,12 @@ TEST_F(ExpiryTest, NoReadPathSeesAKeyFromItsDeadlineOn) {
   const Reply dump = kv().get("/");
   EXPECT_FALSE(dump.json().contains(key));
   EXPECT_TRUE(dump.json().contains(prefix + "stays"));
+  // An operation on an expired key starts a new one.
+  const Reply added = kv().post_json(key_path(prefix + "set") + "?op=sadd", R"(["n"])");
+  ASSERT_EQ(added.status, 200) << added.describe();
+  EXPECT_EQ(added.json()["version"], 1);
+  EXPECT_EQ(added.json()["value"], nlohmann::json::array({"n"}));
+  EXPECT_FALSE(kv().get_key(prefix + "set").has_header("X-Kv-Expires-At"));
   // CAS sees it absent: version 0 matches, the version it had does not.
   EXPECT_EQ(kv().put_key(key, "x", 1).status, 409);
   const Reply created = kv().put_key(key, "x", 0);

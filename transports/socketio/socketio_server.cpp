@@ -60,7 +60,8 @@ std::optional<std::string> key_update_text(std::string_view event_json) {
   const auto op = event["op"].get<std::string>();
   if (op == "put") return "Key: " + key + " set with value: " + python_value(event);
   if (op == "delete") return "Key: " + key + " deleted";
-  return "Key: " + key + " " + op + (op.ends_with('e') ? "d" : "ed");
+  if (op == "expire") return "Key: " + key + " expired";
+  return std::nullopt;
 }
 
 struct socketio_server::impl : std::enable_shared_from_this<impl> {

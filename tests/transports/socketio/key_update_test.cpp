@@ -27,6 +27,7 @@ TEST(KeyUpdateText, TypedValuesReadAsGetPrintsThem) {
 TEST(KeyUpdateText, DeletesAndExpiriesHaveTheirOwnWords) {
   EXPECT_EQ(key_update_text(R"({"op":"delete","key":"k","version":3})"), "Key: k deleted");
   EXPECT_EQ(key_update_text(R"({"op":"expire","key":"k"})"), "Key: k expired");
+  EXPECT_EQ(key_update_text(R"({"op":"merge","key":"k"})"), std::nullopt);
 }
 
 TEST(KeyUpdateText, NothingForTextThatIsNoEvent) {
