@@ -192,33 +192,6 @@ std::string go_quote(std::string_view text) {
   return out;
 }
 
-void append_go_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t start = at;
-    const char32_t point = next_code_point(text, at);
-    if (point == '"' || point == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(point));
-    } else if (point == '\n') {
-      out += "\\n";
-    } else if (point == '\r') {
-      out += "\\r";
-    } else if (point == '\t') {
-      out += "\\t";
-    } else if (point < 0x20 || point == '<' || point == '>' || point == '&' || point == 0x2028 ||
-               point == 0x2029) {
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex_digits[(point >> shift) & 15]);
-    } else if (point == replacement_character && at - start == 1) {
-      out += "\\ufffd";
-    } else {
-      out.append(text.substr(start, at - start));
-    }
-  }
-  out.push_back('"');
-}
-
 std::string go_swap_case(std::string_view text) {
   const locale_t locale = unicode_ctype();
   std::string out;

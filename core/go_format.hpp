@@ -30,10 +30,6 @@ std::string go_float_e(float value);
 // strconv.Quote: `text` in double quotes with Go's escapes.
 std::string go_quote(std::string_view text);
 
-// `text` as encoding/json writes a string (Go-JSON): <, > and & as \u003c, \u003e, \u0026,
-// U+2028 and U+2029 escaped, bytes that are not UTF-8 as \ufffd.
-void append_go_json_string(std::string& out, std::string_view text);
-
 // Every letter's case swapped, as unicode.ToUpper / unicode.ToLower map it; bytes that are not
 // UTF-8 become U+FFFD, as Go's []rune conversion makes them.
 std::string go_swap_case(std::string_view text);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/code_points.hpp"
+#include "core/json_styles.hpp"
 
 namespace kv {
 namespace {
@@ -84,84 +85,6 @@ void append_python_repr(std::string& out, const nlohmann::ordered_json& value) {
 
 }  // namespace
 
-void append_python_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (std::size_t at = 0; at < text.size();) {
-    const char32_t point = next_code_point(text, at);
-    switch (point) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      default:
-        break;
-    }
-    if (point >= 0x20 && point <= 0x7E) {
-      out.push_back(static_cast<char>(point));
-    } else if (point < 0x10000) {
-      append_u_escape(out, point);
-    } else {
-      const char32_t offset = point - 0x10000;
-      append_u_escape(out, 0xD800 + (offset >> 10));
-      append_u_escape(out, 0xDC00 + (offset & 0x3FF));
-    }
-  }
-  out.push_back('"');
-}
-
-std::string python_float_repr(double value) {
-  char buffer[40];
-  const auto end =
-      std::to_chars(std::begin(buffer), std::end(buffer), value, std::chars_format::scientific).ptr;
-  const std::string_view scientific(buffer, static_cast<std::size_t>(end - buffer));
-  // "-d.ddde+XX" -> sign, digits "dddd", and the decimal point's place after the first digit.
-  const bool negative = scientific.front() == '-';
-  const auto e = scientific.find('e');
-  std::string digits;
-  for (const char c : scientific.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
-    if (c != '.') digits.push_back(c);
-  }
-  int exponent = 0;
-  std::from_chars(scientific.data() + e + (scientific[e + 1] == '+' ? 2 : 1),
-                  scientific.data() + scientific.size(), exponent);
-  const int point = exponent + 1;  // digits before the decimal point
-  const int count = static_cast<int>(digits.size());
-  std::string out = negative ? "-" : "";
-  if (point <= -4 || point > 16) {
-    out += digits.front();
-    if (count > 1) out += "." + digits.substr(1);
-    out += exponent < 0 ? "e-" : "e+";
-    const int magnitude = exponent < 0 ? -exponent : exponent;
-    if (magnitude < 10) out += '0';
-    out += std::to_string(magnitude);
-  } else if (point <= 0) {
-    out += "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
-  } else if (point >= count) {
-    out += digits + std::string(static_cast<std::size_t>(point - count), '0') + ".0";
-  } else {
-    out += digits.substr(0, static_cast<std::size_t>(point)) + "." +
-           digits.substr(static_cast<std::size_t>(point));
-  }
-  return out;
-}
-
 std::string python_str(const nlohmann::ordered_json& value) {
   switch (value.type()) {
     case nlohmann::ordered_json::value_t::string:
@@ -175,7 +98,7 @@ std::string python_str(const nlohmann::ordered_json& value) {
     case nlohmann::ordered_json::value_t::number_unsigned:
       return std::to_string(value.get<std::uint64_t>());
     case nlohmann::ordered_json::value_t::number_float:
-      return python_float_repr(value.get<double>());
+      return python_float_text(value.get<double>());
     default: {
       std::string out;
       append_python_repr(out, value);

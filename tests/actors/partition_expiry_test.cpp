@@ -38,11 +38,10 @@ class PartitionExpiryTest : public ::testing::Test {
         [&](auto done) { store_.change_expiry(key, ttl, std::nullopt, std::move(done)); });
   }
   std::size_t stored_keys() {
+    const auto partitions =
+        await<std::vector<partition_info>>([&](auto done) { store_.partitions(std::move(done)); });
     std::size_t keys = 0;
-    for (const auto& partition : *await<std::vector<partition_info>>(
-             [&](auto done) { store_.partitions(std::move(done)); })) {
-      keys += partition.keys;
-    }
+    for (const auto& partition : *partitions) keys += partition.keys;
     return keys;
   }
 

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "core/json_styles.hpp"
+
 namespace kv {
 namespace {
 

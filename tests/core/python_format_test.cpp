@@ -3,12 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "core/json_styles.hpp"
+
 namespace kv {
 namespace {
 
 std::string py_json(std::string_view text) {
   std::string out;
-  append_python_json_string(out, text);
+  append_py_json_string(out, text);
   return out;
 }
 
@@ -37,14 +39,14 @@ TEST(PythonStr, ScalarsAsPythonPrintsThem) {
 }
 
 TEST(PythonStr, FloatReprSwitchesToExponentsWherePythonDoes) {
-  EXPECT_EQ(python_float_repr(1e16), "1e+16");
-  EXPECT_EQ(python_float_repr(1e15), "1000000000000000.0");
-  EXPECT_EQ(python_float_repr(0.0001), "0.0001");
-  EXPECT_EQ(python_float_repr(0.00001), "1e-05");
-  EXPECT_EQ(python_float_repr(1.5e-7), "1.5e-07");
-  EXPECT_EQ(python_float_repr(123.456), "123.456");
-  EXPECT_EQ(python_float_repr(-0.0), "-0.0");
-  EXPECT_EQ(python_float_repr(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(python_float_text(1e16), "1e+16");
+  EXPECT_EQ(python_float_text(1e15), "1000000000000000.0");
+  EXPECT_EQ(python_float_text(0.0001), "0.0001");
+  EXPECT_EQ(python_float_text(0.00001), "1e-05");
+  EXPECT_EQ(python_float_text(1.5e-7), "1.5e-07");
+  EXPECT_EQ(python_float_text(123.456), "123.456");
+  EXPECT_EQ(python_float_text(-0.0), "-0.0");
+  EXPECT_EQ(python_float_text(1.7976931348623157e308), "1.7976931348623157e+308");
 }
 
 TEST(PythonStr, ListsAndDictsInTheirReprWithInsertionOrder) {

@@ -164,7 +164,7 @@ TEST(WalRecordTest, DeadlinesRoundTripForEveryType) {
 }
 
 TEST(WalRecordTest, ExpiryRecordsRoundTripAndCarryNoValue) {
-  const std::string payload = encode({wal_op::expire, 9, 4, "gone"});
+  const std::string payload = encode({wal_op::expire, 9, 4, "gone", {}});
   EXPECT_EQ(payload, std::string("\x05\x09\x04\x04gone", 8));
   const auto decoded = decode_wal_record(payload);
   ASSERT_TRUE(decoded);

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "core/go_format.hpp"
+#include "core/json_styles.hpp"
 #include "core/percent_decode.hpp"
 #include "core/typed_text.hpp"
 #include "transports/http/routes.hpp"

@@ -4,6 +4,7 @@
 // that announces its writes is transports/socketio/.
 #include <nlohmann/json.hpp>
 
+#include "core/json_styles.hpp"
 #include "core/key.hpp"
 #include "core/percent_decode.hpp"
 #include "core/python_format.hpp"
@@ -133,7 +134,7 @@ void get_kv(const kv_arguments& arguments, const exchange_ptr& ex) {
     const auto text = python_view(*found);
     if (!text) return send_flask(ex, 404, not_found_body);
     std::string body = "{\"value\": ";
-    append_python_json_string(body, *text);
+    append_py_json_string(body, *text);
     body += "}\n";
     send_flask(ex, 200, body);
   };
@@ -143,21 +144,21 @@ void get_kv(const kv_arguments& arguments, const exchange_ptr& ex) {
 void put_kv(kv_arguments arguments, const exchange_ptr& ex) {
   if (auto problem = key_problem(arguments.key, ex->context().options.max_key_bytes)) {
     std::string body = "{\"message\": {\"key\": ";
-    append_python_json_string(body, *problem);
+    append_py_json_string(body, *problem);
     return send_flask(ex, 400, body + "}}\n");
   }
   if (arguments.value.size() > ex->context().options.max_value_bytes) {
     std::string body = "{\"message\": ";
-    append_python_json_string(body, "value is " + std::to_string(arguments.value.size()) +
-                                        " bytes, the limit is " +
-                                        std::to_string(ex->context().options.max_value_bytes));
+    append_py_json_string(body, "value is " + std::to_string(arguments.value.size()) +
+                                    " bytes, the limit is " +
+                                    std::to_string(ex->context().options.max_value_bytes));
     return send_flask(ex, 413, body + ", \"status_code\": 413}\n");
   }
   std::string reply = "{";
-  append_python_json_string(reply, arguments.key);
+  append_py_json_string(reply, arguments.key);
   reply += ": ";
   if (arguments.has_value) {
-    append_python_json_string(reply, arguments.value);
+    append_py_json_string(reply, arguments.value);
   } else {
     reply += "null";
   }

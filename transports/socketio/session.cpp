@@ -31,7 +31,11 @@ receive_result engineio_session::receive(std::string_view body, clock::time_poin
         if (packet.type == eio_type::pong) {
           ping_sent_.reset();
         } else if (packet.type == eio_type::ping) {
-          queue_control_locked("3" + std::string(packet.data));
+          // The pong echoes the ping's data; appended, as GCC 12 warns wrongly (-Wrestrict)
+          // about "3" + std::string.
+          std::string pong = "3";
+          pong += packet.data;
+          queue_control_locked(std::move(pong));
         } else if (packet.type == eio_type::message) {
           const auto message = parse_sio_packet(packet.data);
           if (!message) {

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_styles.hpp"
 #include "core/key.hpp"
-#include "transports/http/dialects/json_styles.hpp"
 #include "transports/http/streamed_listing.hpp"
 
 namespace kv::http::dialects {

@@ -6,11 +6,11 @@
 #include <sstream>
 #include <string>
 
+#include "core/json_styles.hpp"
 #include "core/key.hpp"
 #include "core/percent_decode.hpp"
 #include "transports/http/dialects/go_http.hpp"
 #include "transports/http/dialects/go_path.hpp"
-#include "transports/http/dialects/json_styles.hpp"
 
 namespace kv::http::dialects {
 namespace {

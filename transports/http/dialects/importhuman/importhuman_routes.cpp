@@ -7,12 +7,12 @@
 #include <sstream>
 #include <string>
 
+#include "core/json_styles.hpp"
 #include "core/key.hpp"
 #include "core/percent_decode.hpp"
 #include "core/typed_text.hpp"
 #include "transports/http/dialects/go_http.hpp"
 #include "transports/http/dialects/go_path.hpp"
-#include "transports/http/dialects/json_styles.hpp"
 #include "transports/http/streamed_listing.hpp"
 
 namespace kv::http::dialects {

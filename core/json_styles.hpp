@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace kv::http::dialects {
+namespace kv {
 
 // Strings. Bytes that are not valid UTF-8 are written as U+FFFD, one per byte, as Go does.
 
@@ -37,4 +37,4 @@ std::string go_json_text(const nlohmann::json& document);
 // json.dumps(document) with its default separators ", " and ": ", members in the given order.
 std::string py_json_text(const nlohmann::ordered_json& document);
 
-}  // namespace kv::http::dialects
+}  // namespace kv

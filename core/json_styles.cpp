@@ -1,11 +1,11 @@
 // The three encoders share one UTF-8 reader and differ in what they escape and how they write
 // numbers and separators.
-#include "transports/http/dialects/json_styles.hpp"
+#include "core/json_styles.hpp"
 
 #include <charconv>
 #include <cstdint>
 
-namespace kv::http::dialects {
+namespace kv {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
@@ -330,4 +330,4 @@ std::string py_json_text(const nlohmann::ordered_json& document) {
   return out;
 }
 
-}  // namespace kv::http::dialects
+}  // namespace kv

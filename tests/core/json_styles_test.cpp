@@ -1,12 +1,12 @@
 // The older services' JSON encodings byte for byte: Go's encoding/json, Python's json.dumps
 // with and without ensure_ascii, and the number forms of Go and Python.
-#include "transports/http/dialects/json_styles.hpp"
+#include "core/json_styles.hpp"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-namespace kv::http::dialects {
+namespace kv {
 namespace {
 
 std::string go_string(std::string_view text) {
@@ -127,4 +127,4 @@ TEST(CompactJsonTest, NonAsciiRawControlCharactersEscaped) {
 }
 
 }  // namespace
-}  // namespace kv::http::dialects
+}  // namespace kv
