@@ -97,6 +97,9 @@ void partition_store::drop_deadline(const stored_key* key) {
   const auto found = deadlines_.find(key);
   by_deadline_.erase({found->second, key});
   deadlines_.erase(found);
+  // A hash map never shrinks its bucket array: after a burst of expiring keys it would keep
+  // holding a slot for each of them.
+  if (deadlines_.empty()) decltype(deadlines_)().swap(deadlines_);
 }
 
 std::optional<std::int64_t> partition_store::next_deadline() const {
