@@ -16,6 +16,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
     prometheus  # promtool and a real server for the metrics tests
     yamllint nodejs iproute2  # the deploy tests: manifests, and kvnode in a network of its own
     python3-socketio python3-requests  # yuvraj9's `kv watch` client, run against kvnode
+    libfaketime  # the expiry test that steps kvnode's system clock
   )
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)
