@@ -31,7 +31,8 @@ std::string token_entry(const std::string& name, const std::string& token,
 std::string first_tokens_file() {
   return token_entry("admin", admin_token, R"([{prefix = "", access = "write"}])") +
          token_entry("app", app_token,
-                     R"([{prefix = "a/", access = "write"}, {prefix = "r/", access = "read"}])") +
+                     R"([{prefix = "a/", access = "write"}, {prefix = "r/", access = "read"},)"
+                     R"( {prefix = "kvs/int/", access = "read"}])") +
          token_entry("scraper", metrics_token, R"([{prefix = "metrics", access = "read"}])");
 }
 
@@ -136,10 +137,11 @@ TEST_F(AuthTest, AValidTokenIsServedWithinItsPrefixes) {
   EXPECT_EQ(call("GET", "/v1/info", app_token).status, 200);
   EXPECT_EQ(call("DELETE", "/v1/keys/a/served", app_token).status, 200);
   EXPECT_EQ(call("PUT", "/kv", app_token, R"({"key":"a/flask","value":"v"})").status, 200);
-  // isnastish's routes need a token that reaches every key.
-  const int kvs = call("GET", "/kvs/v1-0-0/int-get/a", admin_token).status;
+  // isnastish's routes check the store key: int-get/a reads kvs/int/a.
+  const int kvs = call("GET", "/kvs/v1-0-0/int-get/a", app_token).status;
   EXPECT_NE(kvs, 401);
   EXPECT_NE(kvs, 403);
+  EXPECT_EQ(call("POST", "/kvs/v1-0-0/hello", app_token).status, 200);
 }
 
 TEST_F(AuthTest, KeysOutsideTheTokensPrefixesAre403) {
@@ -158,7 +160,10 @@ TEST_F(AuthTest, KeysOutsideTheTokensPrefixesAre403) {
       {"GET", "/metrics", ""},
       {"PUT", "/kv", R"({"key":"b/flask","value":"v"})"},
       {"GET", "/kv", R"({"key":"b/flask"})"},
-      {"GET", "/kvs/v1-0-0/int-get/a", ""},
+      {"GET", "/kvs/v1-0-0/str-get/a", ""},
+      {"PUT", "/kvs/v1-0-0/int-put/a", "1"},
+      {"PUT", "/kvs/v1-0-0/int-incr/a", ""},
+      {"DELETE", "/kvs/v1-0-0/del/a", ""},
       {"GET", "/socket.io/?transport=polling&EIO=4&t=1", ""},
   };
   for (const auto& route : forbidden) {

@@ -48,8 +48,6 @@ void authorize(const route_match& match, method m, const request& req, exchange&
     }
     case route::metrics:
       return require_metrics(ex);
-    case route::isnastish:
-      return require_everything(ex, !is_read(m));
     case route::socketio:
       // Its only use is yuvraj9's watch, which sees every key.
       return require_everything(ex, false);
