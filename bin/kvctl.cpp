@@ -75,6 +75,9 @@ void add_global_options(CLI::App& app, kvctl::invocation& args) {
       ->type_name("URL")
       ->capture_default_str()
       ->check(node_url);
+  app.add_option("--token", args.token, "Bearer token sent to a node that needs one")
+      ->envname("KVCTL_TOKEN")
+      ->type_name("TOKEN");
   app.add_flag("--json", args.json, "Print results as JSON, for scripts");
   app.add_option("--timeout", args.timeout_seconds,
                  "Seconds to wait for the connection and for each read or write")
@@ -279,6 +282,19 @@ void add_watch_command(CLI::App& app, kvctl::invocation& args, kvctl::command& c
       ->envname("KVCTL_FEED")
       ->type_name("ENDPOINT")
       ->check(feed_endpoint);
+  CLI::Option* server_key =
+      watch
+          ->add_option("--curve-server-key", args.curve_server_key,
+                       "The node's CURVE public key (Z85; /v1/info's feed.curve_server_key)")
+          ->envname("KVCTL_CURVE_SERVER_KEY")
+          ->type_name("KEY");
+  watch
+      ->add_option("--curve-secret-key", args.curve_secret_key,
+                   "This client's CURVE secret key (Z85); the node must allow its public key")
+      ->envname("KVCTL_CURVE_SECRET_KEY")
+      ->type_name("KEY")
+      ->needs(server_key);
+  server_key->needs(watch->get_option("--curve-secret-key"));
   CLI::Option* sse =
       watch->add_flag("--sse", args.sse, "Watch over HTTP (server-sent events) on --url");
   watch

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "client/request_paths.hpp"
+
 namespace kvctl {
 
 // Exit statuses: 1 covers every failure of the request itself (missing key, error reply,
@@ -21,6 +23,7 @@ constexpr const char* default_url = "http://127.0.0.1:8080";
 // Everything the user said, filled in by the parser; each command reads the fields it has.
 struct invocation {
   std::string url = default_url;
+  std::string token;  // --token, KVCTL_TOKEN: the node's bearer token, "" for none
   bool json = false;
   double timeout_seconds = 10;
   std::string key;
@@ -36,6 +39,9 @@ struct invocation {
   // watch
   std::string feed;  // the ZeroMQ endpoint; empty: the one the node at `url` advertises
   bool sse = false;  // GET /v1/watch on `url` instead of ZeroMQ
+  // A CURVE-encrypted feed: the node's public key and this client's secret key (both Z85).
+  std::string curve_server_key;
+  std::string curve_secret_key;
   std::optional<std::uint64_t> since_rev;
 };
 
@@ -43,6 +49,8 @@ using command = int (*)(const invocation&);
 
 // --timeout as a duration, never zero.
 std::chrono::milliseconds timeout_of(const invocation& args);
+// The node at args.url, with args.token to send.
+kv::client::endpoint node_of(const invocation& args);
 
 int get_command(const invocation& args);
 int put_command(const invocation& args);

@@ -60,8 +60,15 @@ std::string seconds_text(double seconds) {
   return text.str();
 }
 
+// The CURVE keys of --curve-server-key and --curve-secret-key, when both are given.
+std::optional<kv::client::curve_client> curve_of(const invocation& args) {
+  if (args.curve_server_key.empty() && args.curve_secret_key.empty()) return std::nullopt;
+  return kv::client::curve_client{args.curve_server_key, args.curve_secret_key};
+}
+
 // Each partition numbers all its events, so under a prefix subscription seq also jumps over
 // the other keys of the partition: only the whole feed tells a loss from a filtered event.
+
 [[noreturn]] void follow_feed(feed_subscriber& feed, const invocation& args, watch_output& out) {
   std::optional<seq_gap_tracker> gaps;
   if (args.prefix.empty()) gaps.emplace();
@@ -77,7 +84,7 @@ std::string seconds_text(double seconds) {
 
 // --feed: the user named the endpoint, so it is waited for however long it takes.
 [[noreturn]] void watch_given_feed(const invocation& args, watch_output& out) {
-  feed_subscriber feed(args.feed, args.prefix);
+  feed_subscriber feed(args.feed, args.prefix, curve_of(args));
   // ZeroMQ never reports a node that is not there; it retries in silence. Silence from a
   // watch is normal, so the user is told when the connection itself has not come.
   if (!feed.wait_for_connection(timeout_of(args))) {
@@ -95,7 +102,7 @@ constexpr std::chrono::milliseconds advertised_feed_wait{2000};
 // should go over HTTP instead.
 std::unique_ptr<feed_subscriber> advertised_feed_of_node(const invocation& args,
                                                          watch_output& out) {
-  const endpoint node = parse_url(args.url);
+  const endpoint node = node_of(args);
   kv_client client(node, timeout_of(args));
   const std::optional<std::string> advertised = advertised_feed(client.info(), node.host);
   if (!advertised) {
@@ -105,7 +112,7 @@ std::unique_ptr<feed_subscriber> advertised_feed_of_node(const invocation& args,
   }
   std::unique_ptr<feed_subscriber> feed;
   try {
-    feed = std::make_unique<feed_subscriber>(*advertised, args.prefix);
+    feed = std::make_unique<feed_subscriber>(*advertised, args.prefix, curve_of(args));
   } catch (const std::invalid_argument& error) {
     out.warning(std::string("WARNING: ") + error.what() + "; watching over HTTP (--sse) instead");
     return nullptr;
@@ -154,7 +161,7 @@ std::string reconnect_warning(const std::string& reason,
                               const std::optional<std::string>& resume_after) {
     out.warning(reconnect_warning(reason, resume_after));
   };
-  watch_over_sse(parse_url(args.url), options, handlers);
+  watch_over_sse(node_of(args), options, handlers);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // requires; the context is declared first so that the socket closes before it.
 #include "client/feed_subscriber.hpp"
 
+#include <array>
 #include <iterator>
 #include <stdexcept>
 #include <vector>
@@ -15,6 +16,23 @@ namespace {
 // Where the SUB socket reports its connection; one subscriber per context, so one name does.
 constexpr const char* monitor_endpoint = "inproc://feed-connection";
 
+// libzmq's own CURVE client: the public key is derived from the secret one.
+void use_curve(zmq::socket_t& socket, const curve_client& curve) {
+  std::array<char, 41> public_key{};
+  if (curve.secret_key.size() != 40 ||
+      zmq_curve_public(public_key.data(), curve.secret_key.c_str()) != 0) {
+    throw std::invalid_argument("the CURVE secret key is not a Z85 key of 40 characters");
+  }
+  std::array<std::uint8_t, 32> server_key{};
+  if (curve.server_key.size() != 40 ||
+      zmq_z85_decode(server_key.data(), curve.server_key.c_str()) == nullptr) {
+    throw std::invalid_argument("the CURVE server key is not a Z85 key of 40 characters");
+  }
+  socket.set(zmq::sockopt::curve_serverkey, curve.server_key);
+  socket.set(zmq::sockopt::curve_publickey, std::string(public_key.data(), 40));
+  socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+}
+
 }  // namespace
 
 struct feed_subscriber::sockets {
@@ -23,9 +41,11 @@ struct feed_subscriber::sockets {
   zmq::socket_t monitor{context, zmq::socket_type::pair};
 };
 
-feed_subscriber::feed_subscriber(const std::string& endpoint, const std::string& prefix)
+feed_subscriber::feed_subscriber(const std::string& endpoint, const std::string& prefix,
+                                 const std::optional<curve_client>& curve)
     : sockets_(std::make_unique<sockets>()) {
   sockets_->socket.set(zmq::sockopt::linger, 0);
+  if (curve) use_curve(sockets_->socket, *curve);
   sockets_->socket.set(zmq::sockopt::subscribe, prefix);
   // Watched before connecting, so that a connection made at once is not missed.
   // The handshake, not the TCP connection: a port where something other than a ZeroMQ

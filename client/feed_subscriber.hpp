@@ -14,11 +14,19 @@ struct feed_message {
   std::string event_json;
 };
 
+// The keys of a CURVE-encrypted feed: the node's public key ([feed] curve_secret_key's, which
+// /v1/info shows) and this client's secret key, whose public key the node must allow.
+struct curve_client {
+  std::string server_key;  // Z85, 40 characters
+  std::string secret_key;  // Z85, 40 characters
+};
+
 class feed_subscriber {
  public:
   // Connects in the background (ZeroMQ retries until the node is there) and subscribes to
-  // `prefix`. Throws std::invalid_argument when ZeroMQ rejects `endpoint`.
-  feed_subscriber(const std::string& endpoint, const std::string& prefix);
+  // `prefix`. Throws std::invalid_argument when ZeroMQ rejects `endpoint` or a CURVE key.
+  feed_subscriber(const std::string& endpoint, const std::string& prefix,
+                  const std::optional<curve_client>& curve = std::nullopt);
   ~feed_subscriber();
   feed_subscriber(const feed_subscriber&) = delete;
   feed_subscriber& operator=(const feed_subscriber&) = delete;

@@ -57,6 +57,7 @@ std::unique_ptr<httplib::ClientImpl> make_http_client(const endpoint& node,
   http->set_connection_timeout(timeout);
   http->set_read_timeout(timeout);
   http->set_write_timeout(timeout);
+  if (!node.bearer_token.empty()) http->set_bearer_token_auth(node.bearer_token);
   // One connection for all the pages of a listing.
   http->set_keep_alive(true);
   // Targets arrive escaped already; httplib must not escape them a second time.

@@ -17,6 +17,8 @@ struct endpoint {
   std::string host;       // an IPv6 literal without its brackets
   int port = 0;           // from the URL, else 80 or 443 by scheme
   std::string base_path;  // "" or a prefix such as "/kv" (a node behind a proxy), no final '/'
+  // Sent as "Authorization: Bearer TOKEN" with every request when not empty.
+  std::string bearer_token;
 };
 
 // Accepts [SCHEME://]HOST[:PORT][/PATH] with SCHEME http (the default) or https. Throws

@@ -5,22 +5,27 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <thread>
 
 #include "actors/store_runtime.hpp"
+#include "auth/token_file.hpp"
+#include "auth/token_registry.hpp"
 #include "metrics/connection_collector.hpp"
 #include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
 #include "node/data_dir_config.hpp"
+#include "node/exposure_warning.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
 #include "transports/http/exchange.hpp"
 #include "transports/http/http_server.hpp"
 #include "transports/socketio/socketio_server.hpp"
+#include "transports/zmq/curve_keys.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
 
 namespace kv {
@@ -41,12 +46,14 @@ void configure_logging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
-// Blocked in every thread (threads inherit the mask), so that only sigwait sees them.
-sigset_t block_termination_signals() {
+// Blocked in every thread (threads inherit the mask), so that only sigwait sees them: SIGHUP
+// re-reads the tokens file, the others stop the node.
+sigset_t block_handled_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A client that disconnects mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
@@ -142,12 +149,74 @@ std::optional<int> check_data_dir(const node_config& config) {
 
 }  // namespace
 
+// The tokens of [auth] tokens_file, or null when authentication is off. A file that cannot be
+// used at start stops the node: serving without the rules the operator asked for is worse.
+std::optional<std::shared_ptr<auth::token_registry>> load_tokens(const node_config& config) {
+  if (config.tokens_file.empty()) return std::shared_ptr<auth::token_registry>();
+  try {
+    return std::make_shared<auth::token_registry>(config.tokens_file);
+  } catch (const auth::token_file_error& error) {
+    std::fprintf(stderr, "kvnode: %s\n", error.what());
+    return std::nullopt;
+  }
+}
+
+// Sleeps until a stop signal, re-reading the tokens file on each SIGHUP meanwhile.
+int wait_for_stop(const sigset_t& signals, auth::token_registry* tokens) {
+  for (;;) {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP) return signal_number;
+    if (tokens == nullptr) {
+      spdlog::info("received SIGHUP; there is no tokens file to re-read");
+    } else if (const auto problem = tokens->reload()) {
+      spdlog::error("SIGHUP: kept the tokens in force: {}", *problem);
+    } else {
+      spdlog::info("SIGHUP: re-read {} ({} tokens)", tokens->path(), tokens->current()->size());
+    }
+  }
+}
+
+// CURVE on the feed when [feed] curve_secret_key is set; keys that are not Z85 keys stop the
+// node before it starts anything, as any bad config value does.
+struct feed_curve {
+  std::optional<zmq_feed::curve_server> server;
+  std::optional<std::string> public_key;
+};
+
+std::optional<feed_curve> feed_curve_of(const node_config& config) {
+  feed_curve curve;
+  if (config.curve_secret_key.empty()) {
+    if (config.curve_allowed_clients.empty()) return curve;
+    std::fprintf(stderr, "kvnode: feed.curve_allowed_clients needs feed.curve_secret_key\n");
+    return std::nullopt;
+  }
+  curve.public_key = zmq_feed::curve_public_key(config.curve_secret_key);
+  if (!curve.public_key) {
+    std::fprintf(stderr, "kvnode: feed.curve_secret_key is not a Z85 CURVE secret key\n");
+    return std::nullopt;
+  }
+  for (const auto& client : config.curve_allowed_clients) {
+    if (!zmq_feed::z85_key_bytes(client)) {
+      std::fprintf(stderr, "kvnode: feed.curve_allowed_clients: `%s` is not a Z85 CURVE key\n",
+                   client.c_str());
+      return std::nullopt;
+    }
+  }
+  curve.server = zmq_feed::curve_server{config.curve_secret_key, config.curve_allowed_clients};
+  return curve;
+}
+
 int run_node(const node_config& config) {
+  const auto tokens = load_tokens(config);
+  if (!tokens) return 2;
+  const auto curve = feed_curve_of(config);
+  if (!curve) return 2;
   configure_logging(config.log_level);
   if (config.persistence == persistence_mode::wal) {
     if (const auto refused = check_data_dir(config)) return *refused;
   }
-  const sigset_t signals = block_termination_signals();
+  const sigset_t signals = block_handled_signals();
 
   store_runtime_options options = runtime_options(config);
   const std::size_t partition_count = options.table.partition_count();
@@ -157,8 +226,8 @@ int run_node(const node_config& config) {
   std::string feed_bound;
   try {
     feed.add_publisher(
-        [&feed_bound, endpoint = config.feed_endpoint, hwm = config.zmq_high_water_mark] {
-          auto publisher = std::make_unique<zmq_feed::zmq_publisher>(endpoint, hwm);
+        [&feed_bound, &curve, endpoint = config.feed_endpoint, hwm = config.zmq_high_water_mark] {
+          auto publisher = std::make_unique<zmq_feed::zmq_publisher>(endpoint, hwm, curve->server);
           feed_bound = publisher->bound_endpoint();
           return publisher;
         });
@@ -185,6 +254,8 @@ int run_node(const node_config& config) {
       config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
   http_options.browser.cors_origins = config.cors_origins;
   http_options.dialect = config.dialect;
+  http_options.tokens = *tokens;
+  http_options.feed_curve_public_key = curve->public_key;
   http_options.feed_zmq_endpoint =
       advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
@@ -232,8 +303,10 @@ int run_node(const node_config& config) {
       KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(),
       dialect_name(config.dialect), feed_bound, partition_count);
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  if (const auto warning = exposure_warning(config.http_listen.host, false, *tokens != nullptr)) {
+    spdlog::warn("{}", *warning);
+  }
+  const int signal_number = wait_for_stop(signals, tokens->get());
   spdlog::info("received {}, draining", strsignal(signal_number));
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));

@@ -321,6 +321,25 @@ constexpr file_key kFileKeys[] = {
      }},
     // ZeroMQ reads 0 as "no limit", which would let one stalled subscriber grow the node's
     // memory without bound, so it is not allowed.
+    {"feed", "curve_secret_key",
+     [](const file_value& v, node_config& c) {
+       if (v.string().size() != 40) v.fail("must be a Z85 CURVE key of 40 characters");
+       c.curve_secret_key = v.string();
+     }},
+    {"feed", "curve_allowed_clients",
+     [](const file_value& v, node_config& c) {
+       const toml::array* array = v.node().as_array();
+       if (array == nullptr) v.fail("must be an array of Z85 public keys");
+       c.curve_allowed_clients.clear();
+       for (std::size_t i = 0; i < array->size(); ++i) {
+         const file_value key = v.element(i, *array->get(i));
+         const auto* text = key.node().as_string();
+         if (text == nullptr || text->get().size() != 40) {
+           key.fail("must be a Z85 CURVE public key of 40 characters");
+         }
+         c.curve_allowed_clients.push_back(text->get());
+       }
+     }},
     {"feed", "zmq_high_water_mark",
      [](const file_value& v, node_config& c) {
        c.zmq_high_water_mark = static_cast<int>(v.integer(1, 10'000'000));
@@ -364,6 +383,11 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) { c.log_level = v.parsed(parse_log_level); }},
     {"compat", "dialect",
      [](const file_value& v, node_config& c) { c.dialect = v.parsed(parse_dialect); }},
+    {"auth", "tokens_file",
+     [](const file_value& v, node_config& c) {
+       if (v.string().empty()) v.fail("must name a file");
+       c.tokens_file = v.string();
+     }},
 };
 
 bool is_known_table(std::string_view table) {

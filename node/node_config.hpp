@@ -45,6 +45,10 @@ struct node_config {
   std::size_t history_bytes = 67108864;
   // Events the ZeroMQ socket queues per subscriber; past it the subscriber's events are dropped.
   int zmq_high_water_mark = 1000;
+  // ZeroMQ CURVE: the server's Z85 secret key ("": the feed is plain), and the Z85 public keys
+  // of the clients that may subscribe.
+  std::string curve_secret_key;
+  std::vector<std::string> curve_allowed_clients;
   // [partitions]: split_points, when given, decide the partitions and partition_count is
   // split_points.size() + 1; otherwise partition_count ranges of equal width.
   std::size_t partition_count = 16;
@@ -65,6 +69,8 @@ struct node_config {
   std::size_t max_request_bytes = 0;
   // [log]
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  // [auth]: the tokens file; empty: authentication is off and every route is open.
+  std::string tokens_file;
   // [compat]: whose answers the paths that the older services share get (contract section 9)
   kv::dialect dialect = kv::dialect::kvactor;
 };

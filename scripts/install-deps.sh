@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libhttp-parser-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
+  libssl-dev  # libcrypto: SHA-256 of bearer tokens
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/access_rules.hpp"
 #include "transports/http/connection.hpp"
 #include "transports/http/request.hpp"
 #include "transports/http/route_table.hpp"
@@ -51,6 +52,12 @@ class exchange {
   const connection_ptr& conn() const { return conn_; }
   server_context& context() { return context_; }
 
+  // The bearer token's grant when authentication is on (null when it is off); handlers ask it
+  // about each key they read or write.
+  void set_grant(std::shared_ptr<const auth::token_grant> grant) { grant_ = std::move(grant); }
+  const auth::token_grant* grant() const { return grant_.get(); }
+  const std::shared_ptr<const auth::token_grant>& grant_ptr() const { return grant_; }
+
  private:
   void write_response(int status, std::string_view content_type, std::string_view body);
 
@@ -61,6 +68,7 @@ class exchange {
   method method_;
   std::string extra_headers_;  // "Name: value\r\n" lines from add_header
   std::optional<enum route> route_;
+  std::shared_ptr<const auth::token_grant> grant_;
   int status_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

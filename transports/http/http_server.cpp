@@ -6,10 +6,12 @@
 
 #include <vector>
 
+#include "transports/http/access_gate.hpp"
 #include "transports/http/dialects/dialect_routes.hpp"
 #include "transports/http/http_error.hpp"
 #include "transports/http/listener.hpp"
 #include "transports/http/reactor.hpp"
+#include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
 
 namespace kv::http {
@@ -25,6 +27,32 @@ bool touches_keys(route r) {
       return false;
     default:
       return true;
+  }
+}
+
+bool is_read(method m) {
+  return m == method::get || m == method::head;
+}
+
+// The checks a route can make before its handler runs; listings, watches and batches check
+// each key they touch themselves.
+void authorize(const route_match& match, method m, const request& req, exchange& ex) {
+  if (open_without_token(match.route)) return;
+  authenticate(req, ex);
+  if (ex.grant() == nullptr) return;
+  switch (match.route) {
+    case route::key:
+    case route::compat_get: {
+      const std::string key = key_from_path(match.key, ex.context().options.max_key_bytes);
+      return is_read(m) ? require_read(ex, key) : require_write(ex, key);
+    }
+    case route::metrics:
+      return require_metrics(ex);
+    case route::socketio:
+      // Its only use is yuvraj9's watch, which sees every key.
+      return require_everything(ex, false);
+    default:
+      return;
   }
 }
 
@@ -80,6 +108,10 @@ void serve_in_dialect(server_context& context, const dialects::dialect_route& ow
                       const request& req, const exchange_ptr& ex) {
   ex->set_route(owned.label);
   if (auto refusal = context.guard.check(req)) throw std::move(*refusal);
+  if (!open_without_token(owned.label)) {
+    authenticate(req, *ex);
+    require_everything(*ex, !is_read(req.request_method()));
+  }
   if (context.phase.load(std::memory_order_relaxed) == node_phase::recovering &&
       owned.touches_keys) {
     return ex->send_error(503, "unavailable", "node is recovering its data from disk");
@@ -112,6 +144,7 @@ void handle(server_context& context, request& req, const connection_ptr& conn) {
       return ex->send_error(405, "method_not_allowed",
                             "allowed methods: " + allowed_methods(match->route));
     }
+    authorize(*match, m, req, *ex);
     dispatch(*match, m, req, ex);
   } catch (const http_error& error) {
     ex->send_error(error.status, error.code, error.message);

@@ -12,6 +12,7 @@
 
 #include "actors/feed_api.hpp"
 #include "actors/store_api.hpp"
+#include "auth/token_registry.hpp"
 #include "core/dialect.hpp"
 #include "transports/http/browser_guard.hpp"
 
@@ -31,6 +32,8 @@ struct server_options {
   std::string version;
   // The ZeroMQ endpoint /v1/info tells clients to subscribe to; none: the feed is not reachable.
   std::optional<std::string> feed_zmq_endpoint;
+  // The Z85 CURVE public key of the feed, when it is encrypted, for clients to authenticate it.
+  std::optional<std::string> feed_curve_public_key;
   // A request must arrive whole within this time of its first byte (408 otherwise); a
   // connection that sends no request for this long is closed, as is one that stops reading
   // its answer. Streams stay open as long as the client reads them.
@@ -44,6 +47,8 @@ struct server_options {
   browser_policy browser;
   // Whose answers the paths the older services share get (transports/http/dialects/).
   kv::dialect dialect = kv::dialect::kvactor;
+  // Bearer tokens ([auth] tokens_file); null: authentication is off and every route is open.
+  std::shared_ptr<auth::token_registry> tokens;
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or

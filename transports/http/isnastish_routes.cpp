@@ -14,6 +14,7 @@
 #include "core/json_styles.hpp"
 #include "core/percent_decode.hpp"
 #include "core/typed_text.hpp"
+#include "transports/http/access_gate.hpp"
 #include "transports/http/routes.hpp"
 
 namespace kv::http {
@@ -380,8 +381,33 @@ void serve_increment(std::string key, std::int32_t amount, const exchange_ptr& e
   try_increment(std::make_shared<increment>(increment{stored_key(space::int32, key), amount}), ex);
 }
 
+// The store keys a route reads or writes are checked against the caller's token; echo, hello
+// and fibo touch no key and need only a valid one.
+void check_access(const kvs_route& route, const std::string& key, const exchange& ex) {
+  switch (route.act) {
+    case action::echo:
+    case action::hello:
+    case action::fibo:
+      return;
+    case action::get:
+      return require_read(ex, stored_key(route.where, key));
+    case action::put:
+    case action::del:
+      return require_write(ex, stored_key(route.where, key));
+    case action::incr:
+    case action::incrby:
+      return require_write(ex, stored_key(space::int32, key));
+    case action::del_any:
+      for (const space s : {space::int32, space::uint32, space::float32, space::str, space::map}) {
+        require_write(ex, stored_key(s, key));
+      }
+      return;
+  }
+}
+
 void serve_match(const kvs_match& match, const Request& request, const exchange_ptr& ex) {
   const auto& route = *match.route;
+  check_access(route, match.key, *ex);
   switch (route.act) {
     case action::echo:
       return ex->send(200, go_swap_case(request.body()), content_type::text);

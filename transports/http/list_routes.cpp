@@ -6,6 +6,7 @@
 #include "core/base64.hpp"
 #include "core/json_text.hpp"
 #include "core/key.hpp"
+#include "transports/http/access_gate.hpp"
 #include "transports/http/http_error.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
@@ -56,6 +57,13 @@ std::string page_json(const list_page& page, bool with_values) {
   return out;
 }
 
+// Leaves out what the caller's token may not read; with authentication off, nothing.
+void show_only_readable(listing_format& format, const exchange_ptr& ex) {
+  if (const auto grant = ex->grant_ptr()) {
+    format.shows = [grant](const scan_item& item) { return grant->may_read(item.key); };
+  }
+}
+
 }  // namespace
 
 void serve_list(const Request& request, const exchange_ptr& ex) {
@@ -72,6 +80,10 @@ void serve_list(const Request& request, const exchange_ptr& ex) {
   const bool with_values = query.with_values;
   ex->context().store.list(std::move(query), [ex, with_values](std::optional<list_page> page) {
     if (!page) return reply_unavailable(ex);
+    // `next` stays the scan's cursor, so a page may hold fewer readable keys than `limit`.
+    if (ex->grant() != nullptr) {
+      std::erase_if(page->items, [&ex](const scan_item& item) { return !may_show(*ex, item.key); });
+    }
     ex->send(200, page_json(*page, with_values), content_type::json);
   });
 }
@@ -95,6 +107,8 @@ void serve_batch(const Request& request, const exchange_ptr& ex) {
     check_value_size(stored.size(), options.max_value_bytes);
     pairs.emplace_back(key, std::move(stored), text ? value_type::bytes : value_type::json);
   }
+  // Every key's access is checked before any is written, as every key's validity is.
+  for (const auto& pair : pairs) require_write(*ex, pair.key);
   const std::uint32_t ttl_seconds = query_ttl(request);
   ex->context().store.put_all(std::move(pairs), ttl_seconds,
                               [ex](std::optional<std::size_t> written) {
@@ -113,6 +127,7 @@ void serve_search(const Request& request, const exchange_ptr& ex) {
   format.render = [](std::string& out, const scan_item& item) {
     append_json_string(out, item.key);
   };
+  show_only_readable(format, ex);
   stream_listing(ex, {std::move(query)}, std::move(format));
 }
 
@@ -127,6 +142,7 @@ void serve_dump(const exchange_ptr& ex) {
     out.push_back(':');
     out += to_json_text(item.value.view());
   };
+  show_only_readable(format, ex);
   stream_listing(ex, {std::move(query)}, std::move(format));
 }
 

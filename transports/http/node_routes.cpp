@@ -88,6 +88,9 @@ void serve_info(const exchange_ptr& ex) {
     // it; an empty object when no other process can reach the feed.
     nlohmann::json feed = nlohmann::json::object();
     if (context.options.feed_zmq_endpoint) feed["zmq"] = *context.options.feed_zmq_endpoint;
+    if (context.options.feed_curve_public_key) {
+      feed["curve_server_key"] = *context.options.feed_curve_public_key;
+    }
     ex->send_json(
         200, {{"node_id", context.options.node_id},
               {"version", context.options.version},

@@ -33,6 +33,7 @@ class streamed_listing : public std::enable_shared_from_this<streamed_listing> {
     // the client sees invalid JSON rather than a silently partial answer.
     if (!page) return stream_.finish();
     for (const auto& item : page->items) {
+      if (format_.shows && !format_.shows(item)) continue;
       chunk_ += any_item_ ? format_.separator : format_.open;
       any_item_ = true;
       format_.render(chunk_, item);

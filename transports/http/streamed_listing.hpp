@@ -22,6 +22,8 @@ struct listing_format {
   // Appends one item (a separator before every item but the first is added around it).
   std::function<void(std::string& out, const scan_item& item)> render;
   std::string separator = ",";
+  // Which items the caller may see (its token's prefixes); without it, every item.
+  std::function<bool(const scan_item& item)> shows;
 };
 
 // The scans run one after the other, their items in order; each query's limit and byte budget

@@ -13,7 +13,9 @@ namespace {
 // One watch stream: SSE framing over a raw chunked response, written from the watcher actor.
 class sse_stream : public watch_output {
  public:
-  explicit sse_stream(const exchange_ptr& ex) : stream_(ex, 200, "text/event-stream") {}
+  // With a grant, only the events of keys it may read go out.
+  sse_stream(const exchange_ptr& ex, std::shared_ptr<const auth::token_grant> grant)
+      : stream_(ex, 200, "text/event-stream"), grant_(std::move(grant)) {}
 
   ~sse_stream() override {
     end();  // a stream nobody ended (a message dropped at shutdown) must not leave a client hanging
@@ -28,6 +30,7 @@ class sse_stream : public watch_output {
     for (const auto& event : events) size += event->json.size() + 32;
     chunk.reserve(size);
     for (const auto& event : events) {
+      if (grant_ && !grant_->may_read(event->key)) continue;
       fmt::format_to(std::back_inserter(chunk), "id: {}\ndata: ", event->rev);
       chunk += event->json;
       chunk += "\n\n";
@@ -69,6 +72,7 @@ class sse_stream : public watch_output {
   }
 
   chunked_stream stream_;
+  const std::shared_ptr<const auth::token_grant> grant_;
   bool ended_ = false;
 };
 
@@ -87,7 +91,7 @@ void serve_watch(const Request& request, const exchange_ptr& ex) {
   watch_request watch;
   watch.prefix = query_text(request, "prefix").value_or("");
   watch.after_rev = resume_after(request);
-  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex));
+  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex, ex->grant_ptr()));
 }
 
 }  // namespace kv::http

@@ -8,6 +8,7 @@
 #include "core/key.hpp"
 #include "core/percent_decode.hpp"
 #include "core/python_format.hpp"
+#include "transports/http/access_gate.hpp"
 #include "transports/http/routes.hpp"
 
 namespace kv::http {
@@ -129,6 +130,7 @@ void get_kv(const kv_arguments& arguments, const exchange_ptr& ex) {
   if (key_problem(arguments.key, ex->context().options.max_key_bytes)) {
     return send_flask(ex, 404, not_found_body);
   }
+  require_read(*ex, arguments.key);
   completion<stored_value> done = [ex](std::optional<stored_value> found) {
     if (!found) return send_flask(ex, 500, store_failure_body);
     const auto text = python_view(*found);
@@ -154,6 +156,7 @@ void put_kv(kv_arguments arguments, const exchange_ptr& ex) {
                                     std::to_string(ex->context().options.max_value_bytes));
     return send_flask(ex, 413, body + ", \"status_code\": 413}\n");
   }
+  require_write(*ex, arguments.key);
   std::string reply = "{";
   append_py_json_string(reply, arguments.key);
   reply += ": ";

@@ -3,9 +3,13 @@
 #include "transports/zmq/zmq_publisher.hpp"
 
 #include <array>
+#include <set>
 #include <stdexcept>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
+
+#include "transports/zmq/curve_keys.hpp"
+#include "transports/zmq/zap_handler.hpp"
 
 namespace kv::zmq_feed {
 namespace {
@@ -31,16 +35,38 @@ bool send(zmq::socket_t& socket, const feed_event_ptr& event) {
   return zmq::send_multipart(socket, frames, zmq::send_flags::dontwait).has_value();
 }
 
+std::set<std::string> allowed_key_bytes(const std::vector<std::string>& allowed_clients) {
+  std::set<std::string> keys;
+  for (const auto& z85 : allowed_clients) {
+    auto bytes = z85_key_bytes(z85);
+    if (!bytes)
+      throw std::runtime_error("feed.curve_allowed_clients: `" + z85 + "` is not a Z85 key");
+    keys.insert(std::move(*bytes));
+  }
+  return keys;
+}
+
 }  // namespace
 
 struct zmq_publisher::sockets {
-  zmq::context_t context;  // declared first, so that the socket is closed before it ends
+  zmq::context_t context;  // declared first, so that the sockets are closed before it ends
+  std::unique_ptr<zap_handler> zap;  // with CURVE only; bound before the socket accepts anyone
   zmq::socket_t socket{context, zmq::socket_type::pub};
 };
 
-zmq_publisher::zmq_publisher(const std::string& endpoint, int high_water_mark)
+zmq_publisher::zmq_publisher(const std::string& endpoint, int high_water_mark,
+                             const std::optional<curve_server>& curve)
     : sockets_(std::make_unique<sockets>()) {
   auto& socket = sockets_->socket;
+  if (curve) {
+    if (!z85_key_bytes(curve->secret_key)) {
+      throw std::runtime_error("feed.curve_secret_key is not a Z85 CURVE key");
+    }
+    sockets_->zap =
+        std::make_unique<zap_handler>(sockets_->context, allowed_key_bytes(curve->allowed_clients));
+    socket.set(zmq::sockopt::curve_server, 1);
+    socket.set(zmq::sockopt::curve_secretkey, curve->secret_key);
+  }
   socket.set(zmq::sockopt::linger, 0);  // shutting down never waits for slow subscribers
   socket.set(zmq::sockopt::sndhwm, high_water_mark);
   socket.set(zmq::sockopt::xpub_nodrop, 1);

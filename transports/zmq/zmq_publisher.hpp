@@ -4,17 +4,27 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/feed_api.hpp"
 
 namespace kv::zmq_feed {
 
+// ZeroMQ CURVE on the PUB socket: libzmq encrypts, a ZAP handler admits only allowed clients.
+struct curve_server {
+  std::string secret_key;                    // Z85, 40 characters
+  std::vector<std::string> allowed_clients;  // Z85 public keys
+};
+
 class zmq_publisher : public event_publisher {
  public:
   // Binds at once. Throws std::runtime_error naming the endpoint when it cannot (in use, bad
-  // address). `high_water_mark`: events queued per subscriber before its events are dropped.
-  zmq_publisher(const std::string& endpoint, int high_water_mark);
+  // address), or a key when a CURVE key is not one. `high_water_mark`: events queued per
+  // subscriber before its events are dropped.
+  zmq_publisher(const std::string& endpoint, int high_water_mark,
+                const std::optional<curve_server>& curve = std::nullopt);
   ~zmq_publisher() override;
 
   // The endpoint as bound: tcp://HOST:* reads with its real port, tcp://*:PORT as 0.0.0.0.
