@@ -16,6 +16,7 @@
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
 #include "node/data_dir_config.hpp"
+#include "node/exposure_warning.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
 #include "transports/http/exchange.hpp"
@@ -142,7 +143,7 @@ std::optional<int> check_data_dir(const node_config& config) {
 
 }  // namespace
 
-int run_node(const node_config& config) {
+int run_node(const node_config& config, std::shared_ptr<const http::tls_context> tls) {
   configure_logging(config.log_level);
   if (config.persistence == persistence_mode::wal) {
     if (const auto refused = check_data_dir(config)) return *refused;
@@ -185,6 +186,10 @@ int run_node(const node_config& config) {
       config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
   http_options.browser.cors_origins = config.cors_origins;
   http_options.dialect = config.dialect;
+  if (const auto warning = exposure_warning(config.http_listen.host, tls != nullptr, false)) {
+    spdlog::warn("{}", *warning);
+  }
+  http_options.tls = std::move(tls);
   http_options.feed_zmq_endpoint =
       advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
@@ -227,10 +232,14 @@ int run_node(const node_config& config) {
   }
   server.set_phase(http::node_phase::serving);
   spdlog::info(
-      "kvnode {} node {} serving HTTP on {}:{} (dialect {}) and the change feed on {} with {} "
+      "kvnode {} node {} serving {} on {}:{} (dialect {}) and the change feed on {} with {} "
       "partitions",
-      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(),
-      dialect_name(config.dialect), feed_bound, partition_count);
+      KVACTOR_VERSION, config.node_id,
+      config.tls_cert_file.empty()        ? "HTTP"
+      : config.tls_client_ca_file.empty() ? "HTTPS"
+                                          : "HTTPS with client certificates",
+      config.http_listen.host, server.port(), dialect_name(config.dialect), feed_bound,
+      partition_count);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
