@@ -58,6 +58,14 @@ std::string keys_as_lines(const std::vector<std::string>& keys) {
 
 }  // namespace
 
+kv::client::endpoint node_of(const invocation& args) {
+  kv::client::endpoint node = kv::client::parse_url(args.url);
+  node.ca_file = args.cacert;
+  node.cert_file = args.cert;
+  node.key_file = args.key_file;
+  return node;
+}
+
 std::chrono::milliseconds timeout_of(const invocation& args) {
   // Rounded up, so that a tiny time-out is not zero (which would fail at once).
   return std::chrono::ceil<std::chrono::milliseconds>(

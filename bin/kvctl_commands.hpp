@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "client/request_paths.hpp"
+
 namespace kvctl {
 
 // Exit statuses: 1 covers every failure of the request itself (missing key, error reply,
@@ -21,6 +23,10 @@ constexpr const char* default_url = "http://127.0.0.1:8080";
 // Everything the user said, filled in by the parser; each command reads the fields it has.
 struct invocation {
   std::string url = default_url;
+  // https: the CA that vouches for the node, and the client certificate and key for mutual TLS
+  std::string cacert;
+  std::string cert;
+  std::string key_file;
   bool json = false;
   double timeout_seconds = 10;
   std::string key;
@@ -40,6 +46,9 @@ struct invocation {
 };
 
 using command = int (*)(const invocation&);
+
+// The node at --url, with the TLS files of --cacert, --cert and --key.
+kv::client::endpoint node_of(const invocation& args);
 
 // --timeout as a duration, never zero.
 std::chrono::milliseconds timeout_of(const invocation& args);

@@ -47,7 +47,7 @@ inline void print_line(const std::string& line) {
 template <class Action>
 int with_client(const invocation& args, Action action) {
   try {
-    kv::client::kv_client client(kv::client::parse_url(args.url), timeout_of(args));
+    kv::client::kv_client client(node_of(args), timeout_of(args));
     return action(client);
   } catch (const kv::client::unreachable_error& error) {
     print_error("cannot reach " + args.url + ": " + error.what());

@@ -95,7 +95,7 @@ constexpr std::chrono::milliseconds advertised_feed_wait{2000};
 // should go over HTTP instead.
 std::unique_ptr<feed_subscriber> advertised_feed_of_node(const invocation& args,
                                                          watch_output& out) {
-  const endpoint node = parse_url(args.url);
+  const endpoint node = node_of(args);
   kv_client client(node, timeout_of(args));
   const std::optional<std::string> advertised = advertised_feed(client.info(), node.host);
   if (!advertised) {
@@ -154,7 +154,7 @@ std::string reconnect_warning(const std::string& reason,
                               const std::optional<std::string>& resume_after) {
     out.warning(reconnect_warning(reason, resume_after));
   };
-  watch_over_sse(parse_url(args.url), options, handlers);
+  watch_over_sse(node_of(args), options, handlers);
 }
 
 }  // namespace

@@ -17,6 +17,11 @@ struct endpoint {
   std::string host;       // an IPv6 literal without its brackets
   int port = 0;           // from the URL, else 80 or 443 by scheme
   std::string base_path;  // "" or a prefix such as "/kv" (a node behind a proxy), no final '/'
+  // For https: the CA file that vouches for the node (empty: the system's CAs), and the client
+  // certificate and key that a node requiring mutual TLS checks (empty: none).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
 };
 
 // Accepts [SCHEME://]HOST[:PORT][/PATH] with SCHEME http (the default) or https. Throws
