@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,11 +76,12 @@ class TlsTest : public ::testing::Test {
 
   std::string url() const { return "https://127.0.0.1:" + std::to_string(node_->http_port()); }
 
-  httplib::SSLClient client(const std::string& cert = {}, const std::string& key = {}) const {
-    httplib::SSLClient c("127.0.0.1", node_->http_port(), cert, key);
-    c.set_ca_cert_path(certs().ca);
-    c.set_connection_timeout(10, 0);
-    c.set_read_timeout(10, 0);
+  std::unique_ptr<httplib::SSLClient> client(const std::string& cert = {},
+                                             const std::string& key = {}) const {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", node_->http_port(), cert, key);
+    c->set_ca_cert_path(certs().ca);
+    c->set_connection_timeout(10, 0);
+    c->set_read_timeout(10, 0);
     return c;
   }
 
@@ -133,10 +135,10 @@ ReadToEnd read_to_end(int fd) {
 TEST_F(TlsTest, PutAndGetOverTls) {
   start_node(write_config("tls.toml", tls_lines()), false);
   auto c = client();
-  const auto put = c.Put("/v1/keys/tls-key", "secret value", "application/octet-stream");
+  const auto put = c->Put("/v1/keys/tls-key", "secret value", "application/octet-stream");
   ASSERT_TRUE(put) << httplib::to_string(put.error());
   EXPECT_EQ(put->status, 200) << put->body;
-  const auto get = c.Get("/v1/keys/tls-key");
+  const auto get = c->Get("/v1/keys/tls-key");
   ASSERT_TRUE(get) << httplib::to_string(get.error());
   EXPECT_EQ(get->status, 200);
   EXPECT_EQ(get->body, "secret value");
@@ -171,16 +173,16 @@ TEST_F(TlsTest, MutualTlsRefusesClientsWithoutATrustedCertificate) {
   start_node(write_config("mtls.toml", mutual_tls_lines()), true);
   {
     auto c = client();
-    const auto without = c.Get("/v1/ping");
+    const auto without = c->Get("/v1/ping");
     EXPECT_FALSE(without) << "answered " << without->status << " without a client certificate";
   }
   {
     auto c = client(certs().other_client_cert, certs().other_client_key);
-    const auto other = c.Get("/v1/ping");
+    const auto other = c->Get("/v1/ping");
     EXPECT_FALSE(other) << "answered " << other->status << " to a certificate of another CA";
   }
   auto c = client(certs().client_cert, certs().client_key);
-  const auto trusted = c.Get("/v1/ping");
+  const auto trusted = c->Get("/v1/ping");
   ASSERT_TRUE(trusted) << httplib::to_string(trusted.error());
   EXPECT_EQ(trusted->status, 200);
   // The node goes on serving after the refusals.
@@ -279,7 +281,7 @@ TEST_F(TlsTest, KvctlWatchesOverSseOnHttps) {
   bool seen = false;
   for (int attempt = 0; attempt < 50 && !seen; ++attempt) {
     const std::string key = "sse/" + std::to_string(attempt);
-    const auto put = c.Put("/v1/keys/" + key, "v", "application/octet-stream");
+    const auto put = c->Put("/v1/keys/" + key, "v", "application/octet-stream");
     ASSERT_TRUE(put) << httplib::to_string(put.error());
     seen = watch.wait_for_text(key, 500ms);
   }
