@@ -78,7 +78,11 @@ ssize_t tls_stream::write(const char* data, std::size_t size) {
   ERR_clear_error();
   errno = 0;
   const int n = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(size, INT_MAX)));
-  return n > 0 ? n : failure(ssl_, n);
+  if (n > 0) return n;
+  // A client that sent close_notify takes nothing more; a 0 here would read as "0 bytes taken,
+  // try again" and spin the writing thread.
+  const ssize_t result = failure(ssl_, n);
+  return result == 0 ? fail_with(EPIPE) : result;
 }
 
 void tls_stream::close_notify() {
