@@ -61,6 +61,9 @@ std::string keys_as_lines(const std::vector<std::string>& keys) {
 kv::client::endpoint node_of(const invocation& args) {
   kv::client::endpoint node = kv::client::parse_url(args.url);
   node.bearer_token = args.token;
+  node.ca_file = args.cacert;
+  node.cert_file = args.cert;
+  node.key_file = args.key_file;
   return node;
 }
 

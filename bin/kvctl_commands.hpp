@@ -24,6 +24,10 @@ constexpr const char* default_url = "http://127.0.0.1:8080";
 struct invocation {
   std::string url = default_url;
   std::string token;  // --token, KVCTL_TOKEN: the node's bearer token, "" for none
+  // https: the CA that vouches for the node, and the client certificate and key for mutual TLS
+  std::string cacert;
+  std::string cert;
+  std::string key_file;
   bool json = false;
   double timeout_seconds = 10;
   std::string key;
@@ -46,6 +50,9 @@ struct invocation {
 };
 
 using command = int (*)(const invocation&);
+
+// The node at --url, with the TLS files of --cacert, --cert and --key.
+kv::client::endpoint node_of(const invocation& args);
 
 // --timeout as a duration, never zero.
 std::chrono::milliseconds timeout_of(const invocation& args);

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 namespace kv::client {
 namespace {
@@ -44,13 +45,28 @@ std::string connect_failure_reason(const endpoint& node) {
   return error != 0 ? std::strerror(error) : "connection failed";
 }
 
+// With TLS 1.3 a node that refuses the client's certificate does so after the client thinks
+// the handshake done: the request's write or its read fails instead of the handshake.
+std::string refused_client_hint(const endpoint& node) {
+  if (node.scheme != "https" || !node.cert_file.empty()) return "";
+  return "; a node that requires client certificates closes connections without one";
+}
+
 }  // namespace
 
 std::unique_ptr<httplib::ClientImpl> make_http_client(const endpoint& node,
                                                       std::chrono::milliseconds timeout) {
   std::unique_ptr<httplib::ClientImpl> http;
   if (node.scheme == "https") {
-    http = std::make_unique<httplib::SSLClient>(node.host, node.port);
+    auto tls =
+        std::make_unique<httplib::SSLClient>(node.host, node.port, node.cert_file, node.key_file);
+    // httplib drops its context when the client certificate or key does not load.
+    if (!tls->is_valid()) {
+      throw std::runtime_error("cannot use the client certificate " + node.cert_file +
+                               " with the key " + node.key_file);
+    }
+    if (!node.ca_file.empty()) tls->set_ca_cert_path(node.ca_file);
+    http = std::move(tls);
   } else {
     http = std::make_unique<httplib::ClientImpl>(node.host, node.port);
   }
@@ -72,13 +88,23 @@ std::unique_ptr<httplib::ClientImpl> make_http_client(const endpoint& node,
     case httplib::Error::ConnectionTimeout:
       throw unreachable_error("connection timed out");
     case httplib::Error::Read:
-      throw unreachable_error("no reply (the connection closed or the read timed out)");
+      throw unreachable_error("no reply (the connection closed or the read timed out)" +
+                              refused_client_hint(node));
     case httplib::Error::Write:
-      throw unreachable_error("could not send the request (the connection closed or timed out)");
-    case httplib::Error::SSLConnection:
+      throw unreachable_error("could not send the request (the connection closed or timed out)" +
+                              refused_client_hint(node));
     case httplib::Error::SSLServerVerification:
+      throw unreachable_error(
+          "TLS: the node's certificate is not signed by a trusted CA or does "
+          "not name " +
+          node.host + " (give its CA with --cacert)");
     case httplib::Error::SSLLoadingCerts:
-      throw unreachable_error("TLS failed (" + httplib::to_string(error) + ")");
+      throw unreachable_error("TLS: cannot load the CA certificates " +
+                              (node.ca_file.empty() ? "of the system" : node.ca_file));
+    case httplib::Error::SSLConnection:
+      throw unreachable_error("TLS handshake failed (" + httplib::to_string(error) +
+                              "; a node requiring client certificates refuses clients without "
+                              "one it trusts)");
     default:
       throw unreachable_error("request failed (" + httplib::to_string(error) + ")");
   }

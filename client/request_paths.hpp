@@ -19,6 +19,11 @@ struct endpoint {
   std::string base_path;  // "" or a prefix such as "/kv" (a node behind a proxy), no final '/'
   // Sent as "Authorization: Bearer TOKEN" with every request when not empty.
   std::string bearer_token;
+  // For https: the CA file that vouches for the node (empty: the system's CAs), and the client
+  // certificate and key that a node requiring mutual TLS checks (empty: none).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
 };
 
 // Accepts [SCHEME://]HOST[:PORT][/PATH] with SCHEME http (the default) or https. Throws

@@ -1,5 +1,5 @@
-// The one warning line of a node that anyone on the network can reach and use: listening on a
-// non-loopback address with neither TLS nor bearer tokens (contract section 10).
+// The warning a node logs at start when it listens beyond this machine with nothing guarding
+// its port, so that an operator who opened it by mistake finds out from the first lines.
 #pragma once
 
 #include <optional>
@@ -7,8 +7,7 @@
 
 namespace kv {
 
-// The line to log at start, or nothing when the listener is loopback only or protected.
-std::optional<std::string> exposure_warning(const std::string& listen_host, bool tls_on,
-                                            bool auth_on);
+// The warning line, or nothing when `host` is a loopback address or TLS or tokens protect it.
+std::optional<std::string> exposure_warning(const std::string& host, bool tls_on, bool auth_on);
 
 }  // namespace kv

@@ -207,7 +207,7 @@ std::optional<feed_curve> feed_curve_of(const node_config& config) {
   return curve;
 }
 
-int run_node(const node_config& config) {
+int run_node(const node_config& config, std::shared_ptr<const http::tls_context> tls) {
   const auto tokens = load_tokens(config);
   if (!tokens) return 2;
   const auto curve = feed_curve_of(config);
@@ -256,6 +256,7 @@ int run_node(const node_config& config) {
   http_options.dialect = config.dialect;
   http_options.tokens = *tokens;
   http_options.feed_curve_public_key = curve->public_key;
+  http_options.tls = std::move(tls);
   http_options.feed_zmq_endpoint =
       advertised_feed_endpoint(config.feed_advertise, feed_bound, config.http_listen.host);
   http::http_server server(std::move(http_options), runtime.api(), feed, metrics);
@@ -298,12 +299,17 @@ int run_node(const node_config& config) {
   }
   server.set_phase(http::node_phase::serving);
   spdlog::info(
-      "kvnode {} node {} serving HTTP on {}:{} (dialect {}) and the change feed on {} with {} "
+      "kvnode {} node {} serving {} on {}:{} (dialect {}) and the change feed on {} with {} "
       "partitions",
-      KVACTOR_VERSION, config.node_id, config.http_listen.host, server.port(),
-      dialect_name(config.dialect), feed_bound, partition_count);
+      KVACTOR_VERSION, config.node_id,
+      config.tls_cert_file.empty()        ? "HTTP"
+      : config.tls_client_ca_file.empty() ? "HTTPS"
+                                          : "HTTPS with client certificates",
+      config.http_listen.host, server.port(), dialect_name(config.dialect), feed_bound,
+      partition_count);
 
-  if (const auto warning = exposure_warning(config.http_listen.host, false, *tokens != nullptr)) {
+  if (const auto warning = exposure_warning(config.http_listen.host, !config.tls_cert_file.empty(),
+                                            *tokens != nullptr)) {
     spdlog::warn("{}", *warning);
   }
   const int signal_number = wait_for_stop(signals, tokens->get());

@@ -58,6 +58,12 @@ std::string parse_data_dir(const std::string& text) {
   return text;
 }
 
+// Whether the file loads is checked when the node starts (see tls_context).
+std::string parse_file_name(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("must name a file");
+  return text;
+}
+
 // ZeroMQ's own "*" asks for any free port; anything else must be a port number, because
 // libzmq would take 99999 for another port (its low 16 bits) and 0 is not documented.
 bool is_tcp_port(std::string_view text) {
@@ -305,6 +311,12 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) {
        c.idle_timeout_seconds = static_cast<int>(v.integer(1, 3600));
      }},
+    {"http.tls", "cert_file",
+     [](const file_value& v, node_config& c) { c.tls_cert_file = v.parsed(parse_file_name); }},
+    {"http.tls", "key_file",
+     [](const file_value& v, node_config& c) { c.tls_key_file = v.parsed(parse_file_name); }},
+    {"http.tls", "client_ca_file",
+     [](const file_value& v, node_config& c) { c.tls_client_ca_file = v.parsed(parse_file_name); }},
     {"feed", "zmq_endpoint",
      [](const file_value& v, node_config& c) { c.feed_endpoint = v.parsed(parse_feed_endpoint); }},
     {"feed", "advertise",
@@ -400,16 +412,42 @@ bool is_known_key(std::string_view table, std::string_view name) {
                      [&](const file_key& key) { return key.table == table && key.name == name; });
 }
 
+// The keys of a table inside a table, such as [http.tls].
+void reject_unknown_nested_keys(const std::string& path, const std::string& shown_name,
+                                const std::string& table_name, const toml::table& table) {
+  for (const auto& [key, value] : table) {
+    if (!is_known_key(table_name, key.str())) {
+      fail_file(path, "unknown key " + shown_name + "." + key_text(key.str()));
+    }
+  }
+}
+
+// The certificate and key go together, and a client CA is only checked by a TLS port.
+void check_tls_files(const std::string& path, const node_config& config) {
+  const bool any = !config.tls_cert_file.empty() || !config.tls_key_file.empty() ||
+                   !config.tls_client_ca_file.empty();
+  if (any && (config.tls_cert_file.empty() || config.tls_key_file.empty())) {
+    fail_file(path, "http.tls needs both cert_file and key_file");
+  }
+}
+
 void reject_unknown_keys(const std::string& path, const toml::table& root) {
   for (const auto& [table_key, table_node] : root) {
     const std::string table_name = key_text(table_key.str());
-    if (!is_known_table(table_key.str())) {
+    // A quoted "http.tls" is not the [http.tls] table the keys are looked up in.
+    if (!is_known_table(table_key.str()) || table_key.str().find('.') != std::string_view::npos) {
       fail_file(path, table_node.is_table() ? "unknown table [" + table_name + "]"
                                             : "unknown key " + table_name);
     }
     const toml::table* table = table_node.as_table();
     if (table == nullptr) file_value(path, table_name, table_node).fail("must be a table");
     for (const auto& [key, value] : *table) {
+      const std::string nested = std::string(table_key.str()) + "." + std::string(key.str());
+      if (value.is_table() && is_known_table(nested)) {
+        reject_unknown_nested_keys(path, table_name + "." + key_text(key.str()), nested,
+                                   *value.as_table());
+        continue;
+      }
       if (!is_known_key(table_key.str(), key.str())) {
         fail_file(path, "unknown key " + table_name + "." + key_text(key.str()));
       }
@@ -528,11 +566,12 @@ node_config load_config_file(const std::string& path) {
   }
   node_config config;
   for (const file_key& key : kFileKeys) {
-    if (const toml::node* node = root[key.table][key.name].node()) {
-      key.read(file_value(path, std::string(key.table) + "." + std::string(key.name), *node),
-               config);
+    const std::string key_path = std::string(key.table) + "." + std::string(key.name);
+    if (const toml::node* node = root.at_path(key_path).node()) {
+      key.read(file_value(path, key_path, *node), config);
     }
   }
+  check_tls_files(path, config);
   return config;
 }
 

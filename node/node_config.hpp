@@ -36,6 +36,11 @@ struct node_config {
   // origins whose pages may write across origins.
   std::optional<std::vector<std::string>> allowed_hosts;
   std::vector<std::string> cors_origins;
+  // [http.tls]: with cert_file and key_file the port speaks TLS only; with client_ca_file too,
+  // clients must present a certificate signed by that CA.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
   // [feed]
   std::string feed_endpoint = "tcp://127.0.0.1:5556";
   // What /v1/info tells clients to connect to instead of the bound endpoint ("": derived from

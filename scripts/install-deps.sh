@@ -8,7 +8,7 @@ packages=(
   libcaf-dev libhttp-parser-dev nlohmann-json3-dev prometheus-cpp-dev
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
-  libssl-dev  # libcrypto: SHA-256 of bearer tokens
+  libssl-dev  # OpenSSL: the HTTP port's TLS, and SHA-256 of bearer tokens
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
@@ -18,6 +18,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
     yamllint nodejs iproute2  # the deploy tests: manifests, and kvnode in a network of its own
     python3-socketio python3-requests  # yuvraj9's `kv watch` client, run against kvnode
     libfaketime  # the expiry test that steps kvnode's system clock
+    openssl  # the TLS tests make their certificates with it
   )
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)

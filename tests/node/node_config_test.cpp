@@ -427,7 +427,18 @@ constexpr bad_file kBadFiles[] = {
     // Unknown keys and tables, and tables that are not tables.
     {"UnknownKey", "[storage]\nfsynk = \"always\"", "unknown key storage.fsynk"},
     {"UnknownQuotedKey", "[storage]\n\"fsync \" = \"always\"", R"(unknown key storage."fsync ")"},
-    {"UnknownSubtable", "[http.tls]\ncert = \"x\"", "unknown key http.tls"},
+    {"UnknownTlsKey", "[http.tls]\ncert = \"x\"", "unknown key http.tls.cert"},
+    {"UnknownSubtable", "[http.tlz]\ncert_file = \"x\"", "unknown key http.tlz"},
+    {"DottedTableNameInQuotes", "[\"http.tls\"]\ncert_file = \"x\"",
+     R"(unknown table ["http.tls"])"},
+    {"TlsCertWithoutKey", "[http.tls]\ncert_file = \"a.pem\"",
+     "http.tls needs both cert_file and key_file"},
+    {"TlsClientCaAlone", "[http.tls]\nclient_ca_file = \"ca.pem\"",
+     "http.tls needs both cert_file and key_file"},
+    {"TlsCertEmpty", "[http.tls]\ncert_file = \"\"\nkey_file = \"k.pem\"",
+     R"(http.tls.cert_file: must name a file, got "")"},
+    {"TlsKeyNotString", "[http.tls]\ncert_file = \"c.pem\"\nkey_file = 1",
+     "http.tls.key_file: must be a string, got 1"},
     {"UnknownTable", "[nodes]\nid = \"a\"", "unknown table [nodes]"},
     {"UnknownTopLevelKey", "threads = 2", "unknown key threads"},
     {"TableNotATable", "http = 5", "http: must be a table, got 5"},
@@ -436,6 +447,18 @@ constexpr bad_file kBadFiles[] = {
 
 INSTANTIATE_TEST_SUITE_P(Keys, ConfigFileErrorTest, ::testing::ValuesIn(kBadFiles),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(ConfigTest, TlsFilesAreRead) {
+  const node_config config = load_config_file(
+      write("[http]\nthreads = 3\n[http.tls]\ncert_file = \"s.pem\"\nkey_file = \"s.key\"\n"
+            "client_ca_file = \"ca.pem\"\n"));
+  EXPECT_EQ(config.http_threads, 3);
+  EXPECT_EQ(config.tls_cert_file, "s.pem");
+  EXPECT_EQ(config.tls_key_file, "s.key");
+  EXPECT_EQ(config.tls_client_ca_file, "ca.pem");
+  const node_config plain = load_config_file(write(""));
+  EXPECT_EQ(plain.tls_cert_file, "");
+}
 
 TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
   const std::string error = load_error("[http]\nthreads = 2\nlisten = \n");

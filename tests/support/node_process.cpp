@@ -120,12 +120,24 @@ pid_t spawn_kvnode(const std::vector<std::string>& args, const std::string& work
   return pid;
 }
 
-bool ping_answers_200(const std::string& host, std::uint16_t port) {
-  httplib::Client client(host, port);
+bool ping_answers_200(httplib::ClientImpl& client) {
   client.set_connection_timeout(0, 200000);
   client.set_read_timeout(1, 0);
   auto result = client.Get("/v1/ping");
   return result && result->status == 200;
+}
+
+bool ping_answers_200(const std::string& host, std::uint16_t port) {
+  httplib::ClientImpl client(host, port);
+  return ping_answers_200(client);
+}
+
+bool ping_answers_200_over_tls(const std::string& host, std::uint16_t port,
+                               const std::string& ca_file, const std::string& cert_file,
+                               const std::string& key_file) {
+  httplib::SSLClient client(host, port, cert_file, key_file);
+  client.set_ca_cert_path(ca_file);
+  return ping_answers_200(client);
 }
 
 }  // namespace
@@ -249,6 +261,12 @@ bool NodeProcess::spawn(std::string* error) {
   return pid_ > 0;
 }
 
+void NodeProcess::ping_over_tls(std::string ca_file, std::string cert_file, std::string key_file) {
+  ping_ca_file_ = std::move(ca_file);
+  ping_cert_file_ = std::move(cert_file);
+  ping_key_file_ = std::move(key_file);
+}
+
 bool NodeProcess::start(std::string* error, std::chrono::milliseconds timeout) {
   constexpr int kAttempts = 3;
   std::string reason;
@@ -256,7 +274,11 @@ bool NodeProcess::start(std::string* error, std::chrono::milliseconds timeout) {
     if (!spawn(&reason)) break;
     const auto deadline = clock_type::now() + timeout;
     for (;;) {
-      if (ping_answers_200(host_, http_port_)) return true;
+      const bool ready = ping_ca_file_
+                             ? ping_answers_200_over_tls(host_, http_port_, *ping_ca_file_,
+                                                         ping_cert_file_, ping_key_file_)
+                             : ping_answers_200(host_, http_port_);
+      if (ready) return true;
       if (!running()) break;
       if (clock_type::now() >= deadline) {
         exit_status_ = kill_and_reap(pid_);

@@ -80,6 +80,10 @@ class NodeProcess {
   // reason (including the node's stderr) in *error.
   bool start(std::string* error, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+  // For a node whose port speaks TLS: start() pings it over https, trusting `ca_file` and, when
+  // the node requires client certificates, presenting `cert_file` and `key_file`.
+  void ping_over_tls(std::string ca_file, std::string cert_file = {}, std::string key_file = {});
+
   std::uint16_t http_port() const { return http_port_; }
   std::uint16_t feed_port() const { return feed_port_; }
   const std::string& host() const { return host_; }
@@ -116,6 +120,9 @@ class NodeProcess {
   TempDir work_dir_;
   std::string stderr_path_;
   std::string stdout_path_;
+  std::optional<std::string> ping_ca_file_;  // set: readiness is checked over TLS
+  std::string ping_cert_file_;
+  std::string ping_key_file_;
 };
 
 }  // namespace kvtest

@@ -11,6 +11,8 @@
 
 #include "transports/http/reactor.hpp"
 #include "transports/http/response_head.hpp"
+#include "transports/http/tls_context.hpp"
+#include "transports/http/tls_stream.hpp"
 
 namespace kv::http {
 namespace {
@@ -27,7 +29,12 @@ std::int64_t now_ms() {
 }  // namespace
 
 connection::connection(int fd, std::shared_ptr<reactor> owner)
-    : fd_(fd), owner_(std::move(owner)), options_(owner_->options()), parser_(options_.limits) {}
+    : fd_(fd),
+      owner_(std::move(owner)),
+      options_(owner_->options()),
+      tls_(options_.tls ? std::make_unique<tls_stream>(options_.tls->native(), fd) : nullptr),
+      parser_(options_.limits),
+      request_started_(last_activity_) {}
 
 connection::~connection() {
   ::close(fd_);
@@ -64,7 +71,8 @@ void connection::write(std::string bytes, std::function<void()> flushed, then af
 bool connection::send_some(const std::string& bytes, std::size_t& sent) {
   while (sent < bytes.size()) {
     const ssize_t n =
-        ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        tls_ ? tls_->write(bytes.data() + sent, bytes.size() - sent)
+             : ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
       sent += static_cast<std::size_t>(n);
       last_write_progress_ms_.store(now_ms(), std::memory_order_relaxed);
@@ -123,6 +131,7 @@ bool connection::open() const {
 // thread, it is handed back only when input is waiting, which a race with the reactor decides.
 void connection::answer_finished(then after) {
   if (after == then::close) {
+    if (tls_) tls_->close_notify();
     // FIN after the answer; the client's unread bytes are read and dropped while it reads the
     // answer, since closing with unread input would reset the connection under it.
     ::shutdown(fd_, SHUT_WR);
@@ -156,6 +165,8 @@ void connection::on_event(std::uint32_t events) {
   // A client that closed its sending side may still wait for its answer: writes go on.
   if ((events & EPOLLRDHUP) != 0) peer_closed_.store(true, std::memory_order_relaxed);
   if (input) input_drained_ = false;
+  // A TLS handshake may have waited for room to send its part, which this edge brings.
+  if (tls_ && (events & EPOLLOUT) != 0) input_drained_ = false;
   if ((events & EPOLLOUT) != 0) flush();  // may finish the answer and turn back to reading
   phase current = phase_.load();
   switch (current) {
@@ -242,6 +253,7 @@ void connection::serve_input() {
 
 void connection::read_some() {
   char chunk[read_chunk];
+  if (tls_) return read_some_tls(chunk, sizeof chunk);
   for (;;) {
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n > 0) {
@@ -264,12 +276,26 @@ void connection::read_some() {
   }
 }
 
+void connection::read_some_tls(char* chunk, std::size_t size) {
+  const ssize_t n = tls_->read(chunk, size, input_drained_);
+  if (n > 0) {
+    input_.append(chunk, static_cast<std::size_t>(n));
+  } else if (n == 0) {
+    end_of_input_ = true;
+    input_drained_ = true;
+  } else if (errno != EAGAIN) {
+    close();  // a refused handshake (plain HTTP on a TLS port, an unknown client certificate)
+  }
+}
+
 void connection::discard_input() {
   input_.clear();
   input_begin_ = 0;
   char chunk[read_chunk];
   for (;;) {
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    bool drained = false;
+    const ssize_t n =
+        tls_ ? tls_->read(chunk, sizeof chunk, drained) : ::recv(fd_, chunk, sizeof chunk, 0);
     if (n > 0) continue;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -296,7 +322,9 @@ bool connection::on_timer(std::chrono::steady_clock::time_point now) {
   const auto timeout = options_.idle_timeout;
   switch (phase_.load()) {
     case phase::reading:
-      if (parser_.mid_request() && now - request_started_ > timeout) {
+      if (tls_ && now - request_started_ > timeout && !tls_->handshake_done()) {
+        close();  // a handshake, however slowly it trickles in, gets no more than idle_timeout
+      } else if (parser_.mid_request() && now - request_started_ > timeout) {
         refuse({408, "bad_request",
                 "the request did not arrive whole within " +
                     std::to_string(timeout.count() / 1000.0).substr(0, 4) + " s"});

@@ -20,6 +20,8 @@ namespace kv::http {
 
 class reactor;
 class connection;
+class tls_context;
+class tls_stream;
 using connection_ptr = std::shared_ptr<connection>;
 
 struct connection_options {
@@ -35,6 +37,8 @@ struct connection_options {
   std::function<void(request&, const connection_ptr&)> on_request;
   // Called for each request the transport refuses itself (malformed, too large, too slow).
   std::function<void(int status)> on_refused;
+  // When set, every connection speaks TLS only, and its handshake must end within idle_timeout.
+  std::shared_ptr<const tls_context> tls;
 };
 
 // What the connection does once a write has left: nothing more (a chunk of a longer answer),
@@ -84,6 +88,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void serve_input();
   void read_some();
+  void read_some_tls(char* chunk, std::size_t size);
   void discard_input();
   void refuse(const parse_error& error);
   void flush();
@@ -96,7 +101,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   const int fd_;
   const std::shared_ptr<reactor> owner_;
-  const connection_options& options_;  // the reactor's, which this connection keeps alive
+  const connection_options& options_;      // the reactor's, which this connection keeps alive
+  const std::unique_ptr<tls_stream> tls_;  // null on a plain-HTTP port
 
   // Reactor thread only.
   request_parser parser_;

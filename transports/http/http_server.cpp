@@ -192,6 +192,7 @@ void http_server::start() {
                                        ? options.max_request_bytes
                                        : default_request_limit(options.max_value_bytes);
   settings.idle_timeout = options.idle_timeout;
+  settings.tls = options.tls;
   settings.on_request = [context = impl_->context](request& req, const connection_ptr& conn) {
     handle(*context, req, conn);
   };

@@ -22,6 +22,8 @@ class node_metrics;
 
 namespace kv::http {
 
+class tls_context;
+
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port, see http_server::port()
@@ -49,6 +51,9 @@ struct server_options {
   kv::dialect dialect = kv::dialect::kvactor;
   // Bearer tokens ([auth] tokens_file); null: authentication is off and every route is open.
   std::shared_ptr<auth::token_registry> tokens;
+  // When set, the port speaks TLS only (mutual TLS when the context asks for client
+  // certificates).
+  std::shared_ptr<const tls_context> tls;
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or
