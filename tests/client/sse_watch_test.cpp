@@ -47,7 +47,7 @@ class test_server {
   test_server(const test_server&) = delete;
   test_server& operator=(const test_server&) = delete;
 
-  endpoint node() const { return {"http", "127.0.0.1", port_, "", "", "", ""}; }
+  endpoint node() const { return {"http", "127.0.0.1", port_, "", "", "", "", ""}; }
 
  private:
   httplib::Server server_;
@@ -199,7 +199,7 @@ int free_port() {
 TEST(SseWatchTest, NobodyListeningAtFirstIsUnreachable) {
   recorder seen{1};
   try {
-    watch_over_sse({"http", "127.0.0.1", free_port(), "", "", "", ""}, quick_options(),
+    watch_over_sse({"http", "127.0.0.1", free_port(), "", "", "", "", ""}, quick_options(),
                    seen.handlers());
   } catch (const unreachable_error& error) {
     EXPECT_STREQ(error.what(), "Connection refused");
