@@ -7,17 +7,9 @@
 
 #include <stdexcept>
 
+#include "core/hex_digit.hpp"
+
 namespace kv::auth {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 token_digest sha256_of(std::string_view token) {
   token_digest digest{};
@@ -33,8 +25,8 @@ std::optional<token_digest> digest_from_hex(std::string_view hex) {
   token_digest digest{};
   if (hex.size() != digest.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < digest.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
+    const int high = hex_digit_value(hex[2 * i]);
+    const int low = hex_digit_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     digest[i] = static_cast<unsigned char>(high * 16 + low);
   }

@@ -1,17 +1,9 @@
 // Percent-decoding, strict about malformed escapes.
 #include "core/percent_decode.hpp"
 
+#include "core/hex_digit.hpp"
+
 namespace kv {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, plus_means plus) {
   std::string decoded;
@@ -20,8 +12,8 @@ std::optional<std::string> percent_decode(std::string_view text, plus_means plus
     const char c = text[i];
     if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = hex_digit_value(text[i + 1]);
+      const int low = hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) return std::nullopt;
       decoded.push_back(static_cast<char>(high * 16 + low));
       i += 2;

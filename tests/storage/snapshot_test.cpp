@@ -219,17 +219,20 @@ TEST(SnapshotTest, SnapshotsFromBeforeTypedValuesReadAsBytes) {
   EXPECT_EQ(read, written);
 }
 
+// Every entry of the snapshot at `path`, with its type and deadline, appended to `read`.
+result<snapshot_summary> read_entries(const std::filesystem::path& path,
+                                      std::vector<snapshot_entry>& read) {
+  return read_snapshot(path, [&](std::string key, std::string value, std::uint64_t version,
+                                 value_type type, std::int64_t expires_at_ms) {
+    read.push_back({std::move(key), shared_bytes::copy_of(value), version, type, expires_at_ms});
+  });
+}
+
 TEST(SnapshotTest, SnapshotsFromBeforeExpiryReadWithoutDeadlines) {
   const temp_dir dir;
   write_old_snapshot(snapshot_path(dir.path(), 9), {{"a", {"1", 1}}, {"b", {"-5", 7}}}, 2);
   std::vector<snapshot_entry> read;
-  const auto summary = read_snapshot(snapshot_path(dir.path(), 9), [&](std::string key,
-                                                                       std::string value,
-                                                                       std::uint64_t version,
-                                                                       value_type type,
-                                                                       std::int64_t expires_at_ms) {
-    read.push_back({std::move(key), shared_bytes::copy_of(value), version, type, expires_at_ms});
-  });
+  const auto summary = read_entries(snapshot_path(dir.path(), 9), read);
   ASSERT_TRUE(summary.ok()) << summary.error().message();
   ASSERT_EQ(read.size(), 2u);
   EXPECT_EQ(read[1].key, "b");
@@ -247,13 +250,7 @@ TEST(SnapshotTest, TypedEntriesKeepTheirTypeAndDeadline) {
   }
   ASSERT_TRUE(write_snapshot(dir.path(), 5, entries).ok());
   std::vector<snapshot_entry> read;
-  const auto summary = read_snapshot(snapshot_path(dir.path(), 5), [&](std::string key,
-                                                                       std::string value,
-                                                                       std::uint64_t version,
-                                                                       value_type type,
-                                                                       std::int64_t expires_at_ms) {
-    read.push_back({std::move(key), shared_bytes::copy_of(value), version, type, expires_at_ms});
-  });
+  const auto summary = read_entries(snapshot_path(dir.path(), 5), read);
   ASSERT_TRUE(summary.ok()) << summary.error().message();
   ASSERT_EQ(read.size(), entries.size());
   for (std::size_t i = 0; i < read.size(); ++i) {

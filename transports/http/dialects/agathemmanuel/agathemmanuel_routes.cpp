@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/hex_digit.hpp"
 #include "core/json_styles.hpp"
 #include "core/key.hpp"
 #include "transports/http/streamed_listing.hpp"
@@ -39,21 +40,15 @@ void send_method_not_allowed(const exchange_ptr& ex, std::string_view allowed) {
   send_detail(ex, 405, "Method Not Allowed");
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Python's unquote: a malformed escape stays as it is, never an error; with `plus_is_space`
 // as parse_qsl decodes query values.
 std::string python_unquote(std::string_view text, bool plus_is_space) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    if (text[i] == '%' && i + 2 < text.size() && hex_digit_value(text[i + 1]) >= 0 &&
+        hex_digit_value(text[i + 2]) >= 0) {
+      out.push_back(
+          static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2])));
       i += 2;
     } else {
       out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
