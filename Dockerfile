@@ -26,6 +26,8 @@ RUN groupadd --system --gid 10001 kvnode \
 COPY --from=build /src/build/release/bin/kvnode /usr/local/bin/kvnode
 COPY --from=build /src/build/release/bin/kvctl /usr/local/bin/kvctl
 COPY deploy/kvnode.toml /etc/kvnode/kvnode.toml
+# With TLS and tokens, from secrets mounted under /run/secrets: docs/deploy.md.
+COPY deploy/kvnode-secure.toml /etc/kvnode/kvnode-secure.toml
 USER 10001:10001
 WORKDIR /data
 VOLUME /data

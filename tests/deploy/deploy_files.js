@@ -40,8 +40,28 @@ function loadManifests() {
   );
 }
 
-function loadKustomization() {
-  return parseYaml(readSource('deploy/kubernetes/kustomization.yaml'), 'kustomization.yaml')[0];
+// The schema model of an object's apiVersion and kind: Kubernetes' own from kubernetes-models,
+// the Prometheus operator's from its CRD models.
+function modelOf(object) {
+  const group = object.apiVersion;
+  const modelPath = group.endsWith('monitoring.coreos.com/v1')
+    ? `@kubernetes-models/prometheus-operator/${group}/${object.kind}`
+    : `kubernetes-models/${group}/${object.kind}`;
+  const model = require(modelPath)[object.kind];
+  if (!model) throw new Error(`no schema for ${group} ${object.kind}`);
+  return model;
+}
+
+// The kustomization.yaml of deploy/kubernetes, or of an overlay in a folder of it.
+function loadKustomization(overlay = '') {
+  const file = path.join('deploy', 'kubernetes', overlay, 'kustomization.yaml');
+  return parseYaml(readSource(file), file)[0];
+}
+
+// A YAML file of an overlay: its one document.
+function loadOverlayFile(overlay, name) {
+  const file = path.join('deploy', 'kubernetes', overlay, name);
+  return parseYaml(readSource(file), file)[0];
 }
 
 // The one object of `kind` among the manifests (and, when given, named `name`).
@@ -113,6 +133,8 @@ module.exports = {
   manifestFiles,
   loadManifests,
   loadKustomization,
+  loadOverlayFile,
+  modelOf,
   findObject,
   containerConfigText,
   parseToml,

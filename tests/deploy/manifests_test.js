@@ -11,6 +11,8 @@ const { test } = require('node:test');
 const files = require('./deploy_files');
 const { startKvnode, request, waitForStatus, servingPort } = require('./kvnode_process');
 
+const { modelOf } = files;
+
 const manifests = files.loadManifests();
 const statefulSet = files.findObject(manifests, 'StatefulSet');
 const pod = statefulSet.spec.template;
@@ -20,18 +22,6 @@ const config = files.parseToml(files.containerConfigText());
 // The longest a request waits on a partition (actor_request_timeout in node/node.cpp): the drain
 // waits for requests in flight, and each ends within this.
 const requestTimeoutSeconds = 5;
-
-// The schema model of an object's apiVersion and kind: Kubernetes' own from kubernetes-models,
-// the Prometheus operator's from its CRD models.
-function modelOf(object) {
-  const group = object.apiVersion;
-  const modelPath = group.endsWith('monitoring.coreos.com/v1')
-    ? `@kubernetes-models/prometheus-operator/${group}/${object.kind}`
-    : `kubernetes-models/${group}/${object.kind}`;
-  const model = require(modelPath)[object.kind];
-  assert.ok(model, `no schema for ${group} ${object.kind}`);
-  return model;
-}
 
 function containerPort(name) {
   const port = container.ports.find((p) => p.name === name);
