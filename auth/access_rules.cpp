@@ -35,7 +35,10 @@ bool token_grant::may_write_everything() const {
 }
 
 const token_grant* token_set::find(std::string_view presented) const {
-  const token_digest digest = sha256_of(presented);
+  return find_digest(sha256_of(presented));
+}
+
+const token_grant* token_set::find_digest(const token_digest& digest) const {
   const token_grant* found = nullptr;
   for (const auto& grant : grants_) {
     if (same_digest(grant.digest, digest) && found == nullptr) found = &grant;

@@ -43,6 +43,8 @@ class token_set {
   // The grant whose digest is the presented token's, compared in constant time against every
   // token so that how long the search takes says nothing about which token came close.
   const token_grant* find(std::string_view presented) const;
+  // The same lookup by a digest, for a grant followed across a reload.
+  const token_grant* find_digest(const token_digest& digest) const;
   std::size_t size() const { return grants_.size(); }
 
  private:

@@ -1,10 +1,14 @@
 // Bearer tokens against a real kvnode with [auth] tokens_file: 401 and 403 on every route
 // family, ping and readiness open, listings and watches filtered to the token's prefixes, the
-// SIGHUP reload, refusal of a bad tokens file at start, and the tokens absent from the logs.
+// SIGHUP reload (open watches included), refusal of a bad tokens file at start, and the tokens
+// absent from the logs.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "auth/token_hash.hpp"
@@ -271,6 +275,68 @@ TEST_F(AuthTest, SighupReadsANewFileAndABrokenOneKeepsTheOld) {
   EXPECT_EQ(call("PUT", "/v1/keys/l/2", late_token, "v").status, 200);
   EXPECT_EQ(call("GET", "/v1/keys/l/2", admin_token).status, 200);
   files_->write_file("tokens.toml", first_tokens_file());
+}
+
+// Writes the tokens file, sends SIGHUP and waits until `applied` says the node uses it.
+void reload_tokens(TempDir& files, NodeProcess& node, const std::string& text,
+                   const std::function<bool()>& applied) {
+  files.write_file("tokens.toml", text);
+  node.send_signal(SIGHUP);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!applied() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(applied()) << "the node never applied the new tokens file";
+}
+
+TEST_F(AuthTest, AnOpenWatchFollowsAReloadThatNarrowsOrRemovesItsToken) {
+  const std::string watcher_token = "watcher-5c2e81b7-token";
+  const auto with_watcher = [&](const std::string& rules) {
+    return first_tokens_file() + token_entry("watcher", watcher_token, rules);
+  };
+  reload_tokens(
+      *files_, *node_,
+      with_watcher(R"([{prefix = "n/", access = "read"}, {prefix = "m/", access = "read"}])"),
+      [&] { return call("GET", "/v1/keys/m/x", watcher_token).status == 404; });
+
+  std::mutex mutex;
+  std::string stream;
+  const auto received = [&](const std::string& text) {
+    const std::lock_guard lock(mutex);
+    return stream.find(text) != std::string::npos;
+  };
+  const auto wait_for = [&](const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!received(text) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    return received(text);
+  };
+  auto watch = std::async(std::launch::async, [&] {
+    KvClient client(node_->host(), node_->http_port());
+    client.http().set_read_timeout(30s);
+    client.http().Get("/v1/watch", bearer(watcher_token), [&](const char* data, std::size_t n) {
+      const std::lock_guard lock(mutex);
+      stream.append(data, n);
+      return true;
+    });
+  });
+  ASSERT_TRUE(wait_for("id: ")) << "the stream never started";
+  ASSERT_EQ(call("PUT", "/v1/keys/n/1", admin_token, "v").status, 200);
+  ASSERT_TRUE(wait_for("\"key\":\"n/1\"")) << stream;
+
+  reload_tokens(*files_, *node_, with_watcher(R"([{prefix = "n/", access = "read"}])"),
+                [&] { return call("GET", "/v1/keys/m/x", watcher_token).status == 403; });
+  ASSERT_EQ(call("PUT", "/v1/keys/m/2", admin_token, "v").status, 200);
+  ASSERT_EQ(call("PUT", "/v1/keys/n/3", admin_token, "v").status, 200);
+  ASSERT_TRUE(wait_for("\"key\":\"n/3\"")) << stream;
+  EXPECT_FALSE(received("\"key\":\"m/2\"")) << "an event the new rules hide went out";
+
+  reload_tokens(*files_, *node_, first_tokens_file(),
+                [&] { return call("GET", "/v1/info", watcher_token).status == 401; });
+  ASSERT_EQ(call("PUT", "/v1/keys/n/4", admin_token, "v").status, 200);
+  ASSERT_EQ(watch.wait_for(10s), std::future_status::ready) << "the stream stayed open";
+  EXPECT_FALSE(received("\"key\":\"n/4\"")) << stream;
 }
 
 TEST_F(AuthTest, NoTokenEverReachesTheLog) {

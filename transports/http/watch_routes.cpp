@@ -3,6 +3,9 @@
 // with Last-Event-ID or ?since_rev=REV.
 #include <fmt/format.h>
 
+#include <optional>
+
+#include "auth/live_grant.hpp"
 #include "transports/http/chunked_stream.hpp"
 #include "transports/http/request_params.hpp"
 #include "transports/http/routes.hpp"
@@ -13,8 +16,10 @@ namespace {
 // One watch stream: SSE framing over a raw chunked response, written from the watcher actor.
 class sse_stream : public watch_output {
  public:
-  // With a grant, only the events of keys it may read go out.
-  sse_stream(const exchange_ptr& ex, std::shared_ptr<const auth::token_grant> grant)
+  // With a grant, only the events of keys it may read go out, by the rules in force at each
+  // event: a SIGHUP that narrows them applies to open streams, one that removes the token ends
+  // them (the client's reconnection then gets 401).
+  sse_stream(const exchange_ptr& ex, std::optional<auth::live_grant> grant)
       : stream_(ex, 200, "text/event-stream"), grant_(std::move(grant)) {}
 
   ~sse_stream() override {
@@ -25,12 +30,15 @@ class sse_stream : public watch_output {
 
   void send_events(const std::vector<feed_event_ptr>& events,
                    std::function<void()> written) override {
+    if (ended_) return;
+    const auth::token_grant* grant = grant_ ? grant_->current() : nullptr;
+    if (grant_ && grant == nullptr) return end();  // a reload removed the token
     std::string chunk;
     std::size_t size = 0;
     for (const auto& event : events) size += event->json.size() + 32;
     chunk.reserve(size);
     for (const auto& event : events) {
-      if (grant_ && !grant_->may_read(event->key)) continue;
+      if (grant != nullptr && !grant->may_read(event->key)) continue;
       fmt::format_to(std::back_inserter(chunk), "id: {}\ndata: ", event->rev);
       chunk += event->json;
       chunk += "\n\n";
@@ -40,6 +48,7 @@ class sse_stream : public watch_output {
 
   void send_reset(std::uint64_t rev, std::uint64_t oldest_rev,
                   std::function<void()> written) override {
+    if (ended_) return;
     stream_.write(fmt::format("event: reset\nid: {}\ndata: {{\"rev\":{},\"oldest_rev\":{}}}\n\n",
                               rev, rev, oldest_rev),
                   std::move(written));
@@ -48,23 +57,31 @@ class sse_stream : public watch_output {
   // An SSE message with an id and no data is not dispatched, but sets the client's last event
   // id, which EventSource sends back as Last-Event-ID when it reconnects.
   void send_position(std::uint64_t rev, std::function<void()> written) override {
+    if (ended_) return;
     stream_.write(fmt::format("id: {}\n\n", rev), std::move(written));
   }
 
   void send_heartbeat(std::function<void()> written) override {
+    if (ended_ || revoked()) return end();
     stream_.write(":\n\n", std::move(written));
   }
 
-  bool connected() const override { return stream_.connected(); }
+  // An ended stream no longer holds the connection, which may carry the client's next request:
+  // its watcher must stop, and never cut it.
+  bool connected() const override { return !ended_ && stream_.connected(); }
 
   void finish() override { end(); }
 
   void disconnect() override {
+    if (ended_) return;
     stream_.disconnect();
     end();
   }
 
  private:
+  // Whether a reload removed the stream's token.
+  bool revoked() { return grant_ && grant_->current() == nullptr; }
+
   void end() {
     if (ended_) return;
     ended_ = true;
@@ -72,7 +89,7 @@ class sse_stream : public watch_output {
   }
 
   chunked_stream stream_;
-  const std::shared_ptr<const auth::token_grant> grant_;
+  std::optional<auth::live_grant> grant_;
   bool ended_ = false;
 };
 
@@ -91,7 +108,9 @@ void serve_watch(const Request& request, const exchange_ptr& ex) {
   watch_request watch;
   watch.prefix = query_text(request, "prefix").value_or("");
   watch.after_rev = resume_after(request);
-  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex, ex->grant_ptr()));
+  std::optional<auth::live_grant> grant;
+  if (ex->grant_ptr()) grant.emplace(ex->context().options.tokens, ex->grant_ptr());
+  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex, std::move(grant)));
 }
 
 }  // namespace kv::http
