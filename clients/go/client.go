@@ -1,3 +1,6 @@
+// The client of one kvnode: its URL, TLS and token, the request plumbing, and the routes of one
+// key, of many keys and of the node itself (contract sections 1, 2, 10).
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// Keys, compare-and-swap, listings, batches, errors and the kept-alive connection against a
+// real kvnode.
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// The errors of every call: the node's JSON error answers as *Error, matched by errors.Is
+// against one sentinel per error code, and the failures to get an answer at all.
+
 package kvactor
 
 import (

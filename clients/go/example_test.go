@@ -1,3 +1,6 @@
+// Examples for go doc: compiled by go test, not run (they need a node at the default
+// address).
+
 package kvactor_test
 
 import (
@@ -10,8 +13,7 @@ import (
 	"kvactor"
 )
 
-// Keys, compare-and-swap and typed values. (Examples without an Output comment are compiled,
-// not run: they need a node.)
+// Keys, compare-and-swap and typed values.
 func Example() {
 	kv, err := kvactor.New("http://127.0.0.1:8080", &kvactor.Options{Token: "my-token"})
 	if err != nil {

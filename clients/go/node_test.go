@@ -1,7 +1,9 @@
+// The tests' kvnode: the real binary on free loopback ports with a temp data dir, stopped by
+// its pid; certificates made by openssl, tokens files, and a proxy that cuts connections.
+
 package kvactor
 
-// A real kvnode for the tests: free loopback ports, a temp data dir, stopped by its pid. The
-// binary comes from KVNODE_BINARY (ctest sets it), else from the repository's
+// The binary comes from KVNODE_BINARY (ctest sets it), else from the repository's
 // build/*/bin/kvnode; without one the tests that need it are skipped.
 
 import (

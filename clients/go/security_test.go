@@ -1,3 +1,6 @@
+// TLS, mutual TLS and bearer tokens (contract section 10) against a real kvnode.
+// The certificates are made at test time; nothing secret is kept in the repository.
+
 package kvactor
 
 import (

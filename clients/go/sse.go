@@ -1,3 +1,6 @@
+// An incremental parser of text/event-stream (the WHATWG server-sent events format), with no
+// networking, so that the watch's framing can be tested alone.
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// The SSE parser alone, and the watch's resume logic against a scripted server: the resume
+// point, repeats, resets, error answers and giving up.
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// Atomic operations on typed values (incr, sadd, srem, hset, hdel), typed reads, and expiry
+// (contract sections 7 and 8).
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// Typed values, atomic operations and expiry (contract sections 7 and 8) against a real
+// kvnode.
+
 package kvactor
 
 import (

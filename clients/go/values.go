@@ -1,3 +1,6 @@
+// Values as they are read: the typed values' types, Item and its decoders, the results of
+// writes and listings, and the texts that PUT ?type=T takes.
+
 package kvactor
 
 import (

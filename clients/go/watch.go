@@ -1,3 +1,6 @@
+// The change feed over GET /v1/watch: events on a channel, the connection resumed with
+// Last-Event-ID after every drop, repeats skipped by rev, resets delivered (contract section 3).
+
 package kvactor
 
 import (

@@ -1,3 +1,6 @@
+// The SSE watch against a real kvnode: events, prefixes, FromRev, resume after a dropped
+// connection and after a node restart, reset, the end of its context.
+
 package kvactor
 
 import (
