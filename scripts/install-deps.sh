@@ -19,6 +19,8 @@ if [[ "${1:-}" != "--build-only" ]]; then
     python3-socketio python3-requests  # yuvraj9's `kv watch` client, run against kvnode
     libfaketime  # the expiry test that steps kvnode's system clock
     openssl  # the TLS tests make their certificates with it
+    golang-go  # the Go client's tests (clients/go)
+    python3-pip python3-setuptools  # the Python client built and installed from its pyproject
   )
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)

@@ -1,0 +1,3 @@
+module kvactor
+
+go 1.19

@@ -1,0 +1,1 @@
+"""Tests of the kvactor client against a real kvnode (tests/support.py starts it)."""
