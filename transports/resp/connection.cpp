@@ -1,0 +1,677 @@
+// Reading, parsing, dispatching and writing on one connection; the loop that drives them; and
+// the watch streams behind SUBSCRIBE and PSUBSCRIBE.
+#include "transports/resp/connection.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "transports/resp/commands.hpp"
+#include "transports/resp/glob.hpp"
+
+namespace kv::resp {
+namespace {
+
+constexpr std::size_t read_chunk = 64 << 10;
+constexpr std::size_t max_iovecs = 256;
+// Commands parsed before the batch of store calls is sent, so that a long pipeline keeps the
+// partitions busy while the rest is parsed.
+constexpr std::size_t batch_flush_commands = 128;
+constexpr int max_events = 128;
+constexpr int idle_wait_ms = 250;
+
+std::string peer_of(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  std::uint16_t port = 0;
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+    port = ntohs(v4->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+    port = ntohs(v6->sin6_port);
+    return "[" + std::string(host) + "]:" + std::to_string(port);
+  }
+  return "?";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- subscriptions
+
+class subscription : public watch_output {
+ public:
+  subscription(connection_ptr conn, std::string channel, bool pattern,
+               std::shared_ptr<const auth::token_grant> grant)
+      : conn_(std::move(conn)),
+        counters_(conn_->state().feed.counters()),
+        channel_(std::move(channel)),
+        pattern_(pattern),
+        plan_(plan_glob(channel_)),
+        grant_(std::move(grant)) {
+    counters_->resp_watches.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~subscription() override { counters_->resp_watches.fetch_sub(1, std::memory_order_relaxed); }
+  subscription(const subscription&) = delete;
+  subscription& operator=(const subscription&) = delete;
+
+  // The prefix the feed is asked for.
+  std::string prefix() const { return pattern_ ? plan_.prefix : channel_; }
+  void deactivate() { active_.store(false, std::memory_order_release); }
+
+  void send_events(const std::vector<feed_event_ptr>& events,
+                   std::function<void()> written) override {
+    if (!active_.load(std::memory_order_acquire)) return written();
+    std::string bytes;
+    for (const auto& event : events) {
+      if (grant_ && !grant_->may_read(event->key)) continue;
+      if (pattern_) {
+        if (plan_.needs_match && !glob_match(channel_, event->key)) continue;
+        append_array_header(bytes, 4);
+        append_bulk(bytes, "pmessage");
+        append_bulk(bytes, channel_);
+        append_bulk(bytes, event->key);
+      } else {
+        append_array_header(bytes, 3);
+        append_bulk(bytes, "message");
+        append_bulk(bytes, channel_);
+      }
+      append_bulk(bytes, event->json);
+    }
+    if (bytes.empty()) return written();
+    conn_->push(std::move(bytes), std::move(written));
+  }
+  // The RESP feed never resumes, so there is no reset and no position to send.
+  void send_reset(std::uint64_t, std::uint64_t, std::function<void()> written) override {
+    written();
+  }
+  void send_position(std::uint64_t, std::function<void()> written) override { written(); }
+  void send_heartbeat(std::function<void()> written) override { written(); }
+  bool connected() const override {
+    return active_.load(std::memory_order_acquire) && conn_->open();
+  }
+  void finish() override {
+    deactivate();
+    conn_->close_when_idle();
+  }
+  void disconnect() override {
+    // The watcher counted it among the SSE streams cut; the feed's metrics take it back out.
+    counters_->resp_watcher_cuts.fetch_add(1, std::memory_order_relaxed);
+    deactivate();
+    conn_->cut_subscriber();
+  }
+
+ private:
+  const connection_ptr conn_;
+  const std::shared_ptr<const feed_counters> counters_;
+  const std::string channel_;
+  const bool pattern_;
+  const glob_plan plan_;
+  const std::shared_ptr<const auth::token_grant> grant_;
+  std::atomic<bool> active_{true};
+};
+
+// ---------------------------------------------------------------- reply slots
+
+void reply_ref::send_value(std::string head, shared_bytes body) const {
+  entry_->head = std::move(head);
+  entry_->body = std::move(body);
+  entry_->ready.store(true, std::memory_order_release);
+  owner_->notify();
+}
+
+// ---------------------------------------------------------------- connection
+
+connection::connection(int fd, loop& owner, std::shared_ptr<server_state> shared)
+    : fd_(fd),
+      owner_(owner),
+      shared_(std::move(shared)),
+      state_(*shared_),
+      id_(state_.next_client_id.fetch_add(1, std::memory_order_relaxed)),
+      peer_(peer_of(fd)),
+      parser_([this] {
+        parse_limits limits;
+        limits.max_bulk_bytes =
+            std::max(state_.options.max_value_bytes, state_.options.max_key_bytes);
+        limits.max_command_bytes = std::max<std::size_t>(64 << 20, 4 * limits.max_bulk_bytes);
+        return limits;
+      }()),
+      batch_(state_.store) {
+  state_.connections_received.fetch_add(1, std::memory_order_relaxed);
+  state_.connections_open.fetch_add(1, std::memory_order_relaxed);
+  state_.metrics.connection_opened();
+}
+
+connection::~connection() {
+  close();
+}
+
+void connection::close() {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) return;
+  batch_.submit();  // what was parsed still runs, as it would have had the reply been read
+  for (auto& [name, sub] : channels_) sub->deactivate();
+  for (auto& [name, sub] : patterns_) sub->deactivate();
+  channels_.clear();
+  patterns_.clear();
+  {
+    const std::lock_guard lock(push_mutex_);
+    pushes_.clear();
+  }
+  ::close(fd_);
+  state_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  state_.metrics.connection_closed();
+}
+
+void connection::notify() {
+  // A closed connection's loop may be gone (a store answer after the server stopped).
+  if (closed()) return;
+  if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+    owner_.post(shared_from_this());
+  }
+}
+
+void connection::push(std::string bytes, std::function<void()> written) {
+  if (closed()) return;
+  const std::size_t size = bytes.size();
+  if (push_bytes_.fetch_add(size, std::memory_order_relaxed) + size >
+      state_.options.max_pending_push_bytes) {
+    return cut_subscriber();
+  }
+  {
+    const std::lock_guard lock(push_mutex_);
+    pushes_.emplace_back(std::move(bytes), std::move(written));
+  }
+  notify();
+}
+
+void connection::cut_subscriber() {
+  cut_requested_.store(true, std::memory_order_release);
+  notify();
+}
+
+void connection::close_when_idle() {
+  close_requested_.store(true, std::memory_order_release);
+  notify();
+}
+
+reply_ref connection::new_reply(bool barrier) {
+  reply_entry& entry = replies_.emplace_back();
+  entry.barrier = barrier;
+  if (barrier) barrier_ = &entry;
+  return reply_ref(shared_from_this(), &entry);
+}
+
+void connection::reply_now(std::string bytes, bool close_after) {
+  reply_entry& entry = replies_.emplace_back();
+  entry.head = std::move(bytes);
+  entry.close_after = close_after;
+  entry.ready.store(true, std::memory_order_relaxed);
+  if (close_after) closing_ = true;
+}
+
+const auth::token_grant* connection::grant() {
+  return grant_ptr().get();
+}
+
+std::shared_ptr<const auth::token_grant> connection::grant_ptr() {
+  if (!state_.options.tokens || !grant_) return grant_;
+  // After SIGHUP re-read the tokens file, the token presented is looked up again: a token
+  // taken out of the file stops working on connections that are already open.
+  auto current = state_.options.tokens->current();
+  if (current != grant_set_) {
+    const auth::token_grant* found = current->find(token_);
+    grant_ = found ? std::shared_ptr<const auth::token_grant>(current, found) : nullptr;
+    grant_set_ = std::move(current);
+  }
+  return grant_;
+}
+
+bool connection::authenticate(std::string_view token, std::optional<std::string_view> user) {
+  auto current = state_.options.tokens->current();
+  const auth::token_grant* found = current->find(token);
+  if (found == nullptr || (user && *user != "default" && *user != found->name)) return false;
+  token_ = std::string(token);
+  grant_ = std::shared_ptr<const auth::token_grant>(current, found);
+  grant_set_ = std::move(current);
+  return true;
+}
+
+std::size_t connection::subscribe(std::string_view channel, bool pattern) {
+  auto& table = pattern ? patterns_ : channels_;
+  if (table.find(channel) == table.end()) {
+    auto sub = std::make_shared<subscription>(shared_from_this(), std::string(channel), pattern,
+                                              grant_ptr());
+    watch_request request;
+    request.prefix = sub->prefix();
+    state_.feed.watch(std::move(request), sub);
+    table.emplace(std::string(channel), std::move(sub));
+  }
+  return subscription_count();
+}
+
+std::size_t connection::unsubscribe(std::string_view channel, bool pattern) {
+  auto& table = pattern ? patterns_ : channels_;
+  if (const auto found = table.find(channel); found != table.end()) {
+    found->second->deactivate();
+    table.erase(found);
+  }
+  return subscription_count();
+}
+
+std::vector<std::string> connection::subscribed(bool pattern) const {
+  std::vector<std::string> names;
+  for (const auto& [name, sub] : pattern ? patterns_ : channels_) names.push_back(name);
+  return names;
+}
+
+// ---- the loop thread
+
+void connection::on_event(std::uint32_t events) {
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0) return close();
+  if ((events & EPOLLOUT) != 0) {
+    write_blocked_ = false;
+    flush_output();
+  }
+  if ((events & (EPOLLIN | EPOLLRDHUP)) != 0) input_pending_ = true;
+  serve_input();
+}
+
+void connection::on_wake() {
+  // Acquires what every notify() before it released; a notify() after it posts again.
+  wake_pending_.exchange(false, std::memory_order_acq_rel);
+  if (closed()) return;
+  if (cut_requested_.load(std::memory_order_acquire)) return cut_now();
+  if (close_requested_.load(std::memory_order_acquire) && !closing_) {
+    closing_ = true;
+    batch_.submit();
+  }
+  take_pushes();
+  flush_output();
+  serve_input();
+}
+
+void connection::cut_now() {
+  state_.subscribers_cut.fetch_add(1, std::memory_order_relaxed);
+  state_.feed.counters()->resp_dropped.fetch_add(1, std::memory_order_relaxed);
+  spdlog::warn("RESP: cut subscriber {} (client {}): it did not read its messages in time",
+               peer_, id_);
+  // Reset rather than leave what it never read in the kernel for as long as it stays.
+  const linger reset{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  close();
+}
+
+void connection::take_pushes() {
+  std::vector<std::pair<std::string, std::function<void()>>> taken;
+  {
+    const std::lock_guard lock(push_mutex_);
+    taken.swap(pushes_);
+  }
+  for (auto& [bytes, written] : taken) {
+    reply_entry& entry = replies_.emplace_back();
+    entry.head = std::move(bytes);
+    entry.written = std::move(written);
+    entry.ready.store(true, std::memory_order_relaxed);
+  }
+}
+
+bool connection::paused() const {
+  return closing_ || write_blocked_ || replies_.size() >= state_.options.max_in_flight ||
+         (barrier_ != nullptr && !barrier_->ready.load(std::memory_order_acquire));
+}
+
+void connection::serve_input() {
+  while (!closed() && !paused()) {
+    if (!run_buffered()) break;
+    if (!input_pending_) break;
+    // Room for the next read: what is parsed goes, and a command that announced its size gets
+    // room for all of it at once.
+    if (input_start_ == input_end_) {
+      input_start_ = input_end_ = 0;
+    } else if (input_start_ > 0 && (input_start_ >= input_.size() / 2 ||
+                                    input_.size() - input_end_ < read_chunk / 4)) {
+      std::memmove(input_.data(), input_.data() + input_start_, input_end_ - input_start_);
+      input_end_ -= input_start_;
+      input_start_ = 0;
+    }
+    const std::size_t wanted =
+        std::max(input_end_ + read_chunk, input_start_ + parser_.needed());
+    if (input_.size() < wanted) input_.resize(wanted);
+    const ssize_t n = ::recv(fd_, input_.data() + input_end_, input_.size() - input_end_, 0);
+    if (n > 0) {
+      input_end_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      // The client is gone: what it sent still runs (it may have been writes), but nobody
+      // reads the replies.
+      batch_.submit();
+      return close();
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      input_pending_ = false;
+      break;
+    }
+    return close();
+  }
+  if (closed()) return;
+  batch_.submit();
+  // A large read buffer left over from one big value is given back once it is empty.
+  if (input_start_ == input_end_ && input_.size() > 4 * read_chunk) {
+    input_.clear();
+    input_.shrink_to_fit();
+    input_start_ = input_end_ = 0;
+  }
+  flush_output();
+}
+
+bool connection::run_buffered() {
+  std::size_t since_flush = 0;
+  while (input_start_ < input_end_) {
+    if (paused()) {
+      batch_.submit();
+      return false;
+    }
+    const std::string_view buffered(input_.data() + input_start_, input_end_ - input_start_);
+    switch (parser_.parse(buffered)) {
+      case parse_status::incomplete:
+        return true;
+      case parse_status::error:
+        fail_protocol(parser_.error());
+        return false;
+      case parse_status::empty:
+        input_start_ += parser_.consumed();
+        continue;
+      case parse_status::complete:
+        break;
+    }
+    const std::size_t consumed = parser_.consumed();
+    dispatch(parser_.args());
+    input_start_ += consumed;
+    if (++since_flush >= batch_flush_commands) {
+      batch_.submit();
+      since_flush = 0;
+    }
+  }
+  return true;
+}
+
+void connection::fail_protocol(const std::string& message) {
+  std::string reply;
+  append_error(reply, message);
+  reply_now(std::move(reply), true);
+  spdlog::debug("RESP: closing client {} ({}): {}", id_, peer_, message);
+}
+
+void connection::dispatch(const std::vector<std::string_view>& args) {
+  state_.commands_processed.fetch_add(1, std::memory_order_relaxed);
+  const command_spec* spec = find_command(args.front());
+  if (spec == nullptr) {
+    state_.metrics.count_command(command_table().size());
+    // Redis 7's wording, with the name and the first arguments cut to 128 bytes each.
+    std::string message = "ERR unknown command '" + std::string(args.front().substr(0, 128)) +
+                          "', with args beginning with: ";
+    for (std::size_t i = 1; i < args.size() && message.size() < 1024; ++i) {
+      message += "'" + std::string(args[i].substr(0, 128)) + "' ";
+    }
+    std::string reply;
+    append_error(reply, message);
+    return reply_now(std::move(reply));
+  }
+  state_.metrics.count_command(command_index(*spec));
+  std::string reply;
+  if ((spec->arity > 0 && args.size() != static_cast<std::size_t>(spec->arity)) ||
+      (spec->arity < 0 && args.size() < static_cast<std::size_t>(-spec->arity))) {
+    append_error(reply, "ERR wrong number of arguments for '" + std::string(spec->name) +
+                            "' command");
+    return reply_now(std::move(reply));
+  }
+  if (!spec->before_auth && !authenticated()) {
+    return reply_now("-NOAUTH Authentication required.\r\n");
+  }
+  if (!spec->when_subscribed && subscription_count() > 0) {
+    append_error(reply, "ERR Can't execute '" + std::string(spec->name) +
+                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                            "are allowed in this context");
+    return reply_now(std::move(reply));
+  }
+  command_call call{*this, args};
+  spec->run(call);
+}
+
+void connection::flush_output() {
+  while (!closed() && !write_blocked_) {
+    iovec vectors[max_iovecs];
+    std::size_t count = 0;
+    std::size_t total = 0;
+    static constexpr char crlf[] = "\r\n";
+    for (auto it = replies_.begin(); it != replies_.end() && count + 3 <= max_iovecs; ++it) {
+      if (!it->ready.load(std::memory_order_acquire)) break;
+      // Pieces of this entry not yet sent: head, body, CRLF.
+      std::size_t skip = it->sent;
+      auto add = [&](const char* data, std::size_t size) {
+        if (skip >= size) {
+          skip -= size;
+          return;
+        }
+        vectors[count++] = {const_cast<char*>(data) + skip, size - skip};
+        total += size - skip;
+        skip = 0;
+      };
+      add(it->head.data(), it->head.size());
+      if (it->body) {
+        add(it->body.view().data(), it->body.size());
+        add(crlf, 2);
+      }
+      if (it->close_after) break;
+    }
+    if (count == 0) break;
+    const ssize_t n = ::writev(fd_, vectors, static_cast<int>(count));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        write_blocked_ = true;
+        break;
+      }
+      return close();
+    }
+    // Retire what left whole.
+    auto left = static_cast<std::size_t>(n);
+    while (!replies_.empty() && replies_.front().ready.load(std::memory_order_acquire)) {
+      reply_entry& front = replies_.front();
+      const std::size_t remaining = front.size() - front.sent;
+      if (left < remaining) {
+        front.sent += left;
+        left = 0;
+        break;
+      }
+      left -= remaining;
+      front.sent = front.size();
+      const bool close_after = front.close_after;
+      if (front.written) {
+        push_bytes_.fetch_sub(front.head.size(), std::memory_order_relaxed);
+        front.written();
+      }
+      if (barrier_ == &front) barrier_ = nullptr;
+      replies_.pop_front();
+      if (close_after) return close();
+    }
+    if (static_cast<std::size_t>(n) < total) {
+      write_blocked_ = true;
+      break;
+    }
+  }
+  // A closing connection (QUIT and protocol errors close with their reply) with nothing left
+  // to send: the node drains.
+  if (closing_ && replies_.empty() && !closed()) close();
+}
+
+// ---------------------------------------------------------------- loop
+
+namespace {
+
+void add_to_epoll(int epoll_fd, int fd, std::uint32_t events) {
+  epoll_event event{};
+  event.events = events;
+  event.data.fd = fd;
+  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
+    throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+loop::loop(int listen_fd, std::shared_ptr<server_state> state) : listen_fd_(listen_fd), state_(state) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    throw std::runtime_error(std::string("cannot create the RESP loop: ") + std::strerror(errno));
+  }
+  add_to_epoll(epoll_fd_, wake_fd_, EPOLLIN);
+  add_to_epoll(epoll_fd_, listen_fd_, EPOLLIN | EPOLLEXCLUSIVE);
+}
+
+loop::~loop() {
+  stop();
+  ::close(epoll_fd_);
+  ::close(wake_fd_);
+}
+
+void loop::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void loop::stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
+  thread_.join();
+  for (auto& c : by_fd_) {
+    if (c) c->close();
+  }
+  by_fd_.clear();
+  const std::lock_guard lock(posted_mutex_);
+  posted_.clear();
+}
+
+void loop::post(connection_ptr c) {
+  {
+    const std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(c));
+  }
+  // Only a loop that may be asleep needs the eventfd: a busy one drains posted_ before it
+  // waits again.
+  if (sleeping_.exchange(false, std::memory_order_acq_rel)) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void loop::close_all_when_idle() {
+  closing_all_.store(true);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
+}
+
+void loop::run() {
+  epoll_event events[max_events];
+  bool closed_all = false;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    sleeping_.store(true, std::memory_order_seq_cst);
+    bool have_posts = false;
+    {
+      const std::lock_guard lock(posted_mutex_);
+      have_posts = !posted_.empty();
+    }
+    const int count = ::epoll_wait(epoll_fd_, events, max_events, have_posts ? 0 : idle_wait_ms);
+    sleeping_.store(false, std::memory_order_seq_cst);
+    if (count < 0 && errno != EINTR) {
+      spdlog::error("RESP loop: epoll_wait failed: {}", std::strerror(errno));
+      return;
+    }
+    for (int i = 0; i < count; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        std::uint64_t ignored_count = 0;
+        [[maybe_unused]] const auto ignored = ::read(wake_fd_, &ignored_count, sizeof ignored_count);
+      } else if (fd == listen_fd_) {
+        accept_all();
+      } else if (static_cast<std::size_t>(fd) < by_fd_.size() && by_fd_[fd]) {
+        const connection_ptr c = by_fd_[fd];
+        c->on_event(events[i].events);
+        if (c->closed()) drop(fd);
+      }
+    }
+    drain_posted();
+    if (closing_all_.load(std::memory_order_relaxed) && !closed_all) {
+      closed_all = true;
+      for (const auto& c : by_fd_) {
+        if (c) c->close_when_idle();
+      }
+    }
+  }
+}
+
+void loop::drain_posted() {
+  // Replies that complete while these are handled are posted again and taken next turn.
+  std::vector<connection_ptr> posted;
+  {
+    const std::lock_guard lock(posted_mutex_);
+    posted.swap(posted_);
+  }
+  for (const auto& c : posted) {
+    if (c->closed()) continue;
+    const int fd = c->fd();
+    if (static_cast<std::size_t>(fd) >= by_fd_.size() || by_fd_[fd] != c) continue;
+    c->on_wake();
+    if (c->closed()) drop(fd);
+  }
+}
+
+void loop::accept_all() {
+  for (int accepted = 0; accepted < 64; ++accepted) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        spdlog::warn("RESP: out of file descriptors (raise `ulimit -n`)");
+      }
+      return;
+    }
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (static_cast<std::size_t>(fd) >= by_fd_.size()) by_fd_.resize(fd + 1024);
+    by_fd_[fd] = std::make_shared<connection>(fd, *this, state_);
+    add_to_epoll(epoll_fd_, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+    if (closing_all_.load(std::memory_order_relaxed)) by_fd_[fd]->close_when_idle();
+  }
+}
+
+void loop::drop(int fd) {
+  auto& c = by_fd_[fd];
+  if (!c) return;
+  // The descriptor is closed with the connection, and epoll forgets it then.
+  c->close();
+  c.reset();
+}
+
+}  // namespace kv::resp
