@@ -351,7 +351,10 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   spdlog::info("received {}, draining", strsignal(signal_number));
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
-  if (resp) resp->stop();
+  if (resp) {
+    resp->drain(std::chrono::seconds(2));
+    resp->stop();
+  }
   server.stop();
   if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
     spdlog::error("some writes could not be made durable at shutdown");

@@ -47,7 +47,11 @@ std::string peer_of(int fd) {
     const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
     ::inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
     port = ntohs(v6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
+    std::string text = "[";
+    text += host;
+    text += "]:";
+    text += std::to_string(port);
+    return text;
   }
   return "?";
 }
@@ -360,10 +364,11 @@ void connection::serve_input() {
       continue;
     }
     if (n == 0) {
-      // The client is gone: what it sent still runs (it may have been writes), but nobody
-      // reads the replies.
-      batch_.submit();
-      return close();
+      // The client will send nothing more (`nc` after its input, or a client gone): what it
+      // sent runs, and the connection closes once the replies are out or cannot be written.
+      closing_ = true;
+      input_pending_ = false;
+      break;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -430,7 +435,9 @@ void connection::dispatch(const std::vector<std::string_view>& args) {
     std::string message = "ERR unknown command '" + std::string(args.front().substr(0, 128)) +
                           "', with args beginning with: ";
     for (std::size_t i = 1; i < args.size() && message.size() < 1024; ++i) {
-      message += "'" + std::string(args[i].substr(0, 128)) + "' ";
+      message += '\'';
+      message += args[i].substr(0, 128);
+      message += "' ";
     }
     std::string reply;
     append_error(reply, message);

@@ -21,9 +21,9 @@ int hex_value(char c) {
   return -1;
 }
 
-// Redis's sdssplitargs: arguments separated by spaces, "double quotes" with \n \r \t \b \a \\
-// \" and \xHH escapes, 'single quotes' with \'; a closing quote must end the argument. False
-// for unbalanced quotes.
+// Redis's sdssplitargs: arguments separated by spaces; "double quotes" with backslash escapes
+// (n, r, t, b, a, a quote, a backslash, xHH), 'single quotes' with only \' escaped; a closing
+// quote must end the argument. False for unbalanced quotes.
 bool split_inline(std::string_view line, std::vector<std::string>& out) {
   std::size_t p = 0;
   const std::size_t end = line.size();

@@ -1,8 +1,10 @@
 // The listening socket and the loops that serve it.
 #include "transports/resp/resp_server.hpp"
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "metrics/node_metrics.hpp"
@@ -45,6 +47,14 @@ void resp_server::start() {
 
 std::uint16_t resp_server::port() const {
   return impl_->state->port;
+}
+
+void resp_server::drain(std::chrono::milliseconds timeout) {
+  for (auto& one : impl_->loops) one->close_all_when_idle();
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (impl_->state->connections_open.load() > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void resp_server::stop() {

@@ -52,6 +52,9 @@ class resp_server {
   // Serves on background threads (listening first if listen() was not called).
   void start();
   std::uint16_t port() const;
+  // For shutdown: every connection closes once the replies to what it sent are out; returns
+  // when none is left or after `timeout`.
+  void drain(std::chrono::milliseconds timeout);
   // Closes the listener and every connection, and joins the threads.
   void stop();
 
