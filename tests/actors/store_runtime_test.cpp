@@ -165,9 +165,6 @@ TEST_F(StoreRuntimeTest, ConcurrentWritersFromManyThreadsLoseNothing) {
   }
 }
 
-}  // namespace
-}  // namespace kv
-
 // A batch sends one message per partition; each call still completes on its own, and a
 // partition applies a batch's calls, and calls sent before it, in order.
 TEST_F(StoreRuntimeTest, BatchAppliesCallsPerPartitionInOrder) {
@@ -239,3 +236,6 @@ TEST_F(StoreRuntimeTest, UnchangedRedisOperationWritesNothing) {
   EXPECT_EQ(missing.changed, 0u);
   EXPECT_FALSE(get("absent").value);
 }
+
+}  // namespace
+}  // namespace kv

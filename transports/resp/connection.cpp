@@ -156,8 +156,7 @@ connection::connection(int fd, loop& owner, std::shared_ptr<server_state> shared
             std::max(state_.options.max_value_bytes, state_.options.max_key_bytes);
         limits.max_command_bytes = std::max<std::size_t>(64 << 20, 4 * limits.max_bulk_bytes);
         return limits;
-      }()),
-      batch_(state_.store) {
+      }()) {
   state_.connections_received.fetch_add(1, std::memory_order_relaxed);
   state_.connections_open.fetch_add(1, std::memory_order_relaxed);
   state_.metrics.connection_opened();
@@ -169,7 +168,6 @@ connection::~connection() {
 
 void connection::close() {
   if (closed_.exchange(true, std::memory_order_acq_rel)) return;
-  batch_.submit();  // what was parsed still runs, as it would have had the reply been read
   for (auto& [name, sub] : channels_) sub->deactivate();
   for (auto& [name, sub] : patterns_) sub->deactivate();
   channels_.clear();
@@ -213,6 +211,10 @@ void connection::cut_subscriber() {
 void connection::close_when_idle() {
   close_requested_.store(true, std::memory_order_release);
   notify();
+}
+
+store_api::batch& connection::batch() {
+  return owner_.batch();
 }
 
 reply_ref connection::new_reply(bool barrier) {
@@ -302,10 +304,7 @@ void connection::on_wake() {
   wake_pending_.exchange(false, std::memory_order_acq_rel);
   if (closed()) return;
   if (cut_requested_.load(std::memory_order_acquire)) return cut_now();
-  if (close_requested_.load(std::memory_order_acquire) && !closing_) {
-    closing_ = true;
-    batch_.submit();
-  }
+  if (close_requested_.load(std::memory_order_acquire)) closing_ = true;
   take_pushes();
   flush_output();
   serve_input();
@@ -378,7 +377,7 @@ void connection::serve_input() {
     return close();
   }
   if (closed()) return;
-  batch_.submit();
+  owner_.batch().submit();
   // A large read buffer left over from one big value is given back once it is empty.
   if (input_start_ == input_end_ && input_.size() > 4 * read_chunk) {
     input_.clear();
@@ -392,7 +391,7 @@ bool connection::run_buffered() {
   std::size_t since_flush = 0;
   while (input_start_ < input_end_) {
     if (paused()) {
-      batch_.submit();
+      owner_.batch().submit();
       return false;
     }
     const std::string_view buffered(input_.data() + input_start_, input_end_ - input_start_);
@@ -412,7 +411,7 @@ bool connection::run_buffered() {
     dispatch(parser_.args());
     input_start_ += consumed;
     if (++since_flush >= batch_flush_commands) {
-      batch_.submit();
+      owner_.batch().submit();
       since_flush = 0;
     }
   }
@@ -546,7 +545,8 @@ void add_to_epoll(int epoll_fd, int fd, std::uint32_t events) {
 
 }  // namespace
 
-loop::loop(int listen_fd, std::shared_ptr<server_state> state) : listen_fd_(listen_fd), state_(state) {
+loop::loop(int listen_fd, std::shared_ptr<server_state> state)
+    : listen_fd_(listen_fd), state_(std::move(state)), batch_(state_->store) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0) {
@@ -572,6 +572,7 @@ void loop::stop() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
   thread_.join();
+  batch_.submit();
   for (auto& c : by_fd_) {
     if (c) c->close();
   }
@@ -629,6 +630,8 @@ void loop::run() {
       }
     }
     drain_posted();
+    // One message per partition for what every connection read in this turn.
+    batch_.submit();
     if (closing_all_.load(std::memory_order_relaxed) && !closed_all) {
       closed_all = true;
       for (const auto& c : by_fd_) {

@@ -117,9 +117,10 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // ---- for the command handlers, on the loop thread ----
   server_state& state() { return state_; }
-  store_api::batch& batch() { return batch_; }
+  // Calls on single keys, sent by the loop with those of its other connections.
+  store_api::batch& batch();
   // Sends the batch, so that a call made directly to the store comes after it.
-  void submit_batch() { batch_.submit(); }
+  void submit_batch() { batch().submit(); }
   // A slot for the current command's reply; `barrier` holds the connection's later commands
   // until it is filled.
   reply_ref new_reply(bool barrier = false);
@@ -178,7 +179,6 @@ class connection : public std::enable_shared_from_this<connection> {
   bool closing_ = false;        // QUIT, a protocol error or drain: no more commands
   std::deque<reply_entry> replies_;
   reply_entry* barrier_ = nullptr;
-  store_api::batch batch_;
   std::map<std::string, std::shared_ptr<subscription>, std::less<>> channels_;
   std::map<std::string, std::shared_ptr<subscription>, std::less<>> patterns_;
   std::shared_ptr<const auth::token_set> grant_set_;
@@ -208,6 +208,10 @@ class loop {
   void post(connection_ptr c);
   // Any thread: every connection closes once its replies are out.
   void close_all_when_idle();
+  // The loop thread: the store calls of every connection's commands read in this turn of the
+  // loop, sent once per turn (one message per partition) or before a call that must follow
+  // them.
+  store_api::batch& batch() { return batch_; }
 
  private:
   void run();
@@ -224,6 +228,7 @@ class loop {
   std::atomic<bool> closing_all_{false};
   // True while the loop may be blocked in epoll_wait: a post then writes the eventfd.
   std::atomic<bool> sleeping_{false};
+  store_api::batch batch_;
   std::thread thread_;
   std::mutex posted_mutex_;
   std::vector<connection_ptr> posted_;
