@@ -240,18 +240,22 @@ class partition_actor : public caf::event_based_actor {
     }
     if (result.unchanged) {
       // Redis's rules: an operation that changes nothing writes nothing (no version, no event).
-      return answer_refused(std::move(op.reply),
-                            operation_outcome{write_status::ok, operation_status::ok,
-                                              current_version, current.type, current.value, {},
-                                              0});
+      const operation_outcome unchanged{write_status::ok,
+                                        operation_status::ok,
+                                        current_version,
+                                        current.type,
+                                        current.value,
+                                        {},
+                                        0};
+      return answer_refused(std::move(op.reply), unchanged);
     }
     auto previous = previous_of(request.key);
     shared_bytes value = shared_bytes::copy_of(result.value);
     const put_outcome outcome =
         store_.put(request.key, value, std::nullopt, result.type, current.expires_at_ms);
-    const operation_outcome answer{write_status::ok, operation_status::ok, outcome.version,
-                                   result.type,     value,                {},
-                                   result.changed};
+    const operation_outcome answer{
+        write_status::ok, operation_status::ok, outcome.version, result.type, value, {},
+        result.changed};
     const bool recorded =
         record({change_op::put, std::move(request.key), std::move(value), outcome.version, id_,
                 seq_ + 1, unix_ms_now(), result.type, current.expires_at_ms},

@@ -128,8 +128,8 @@ void store_api::batch::get(std::string key, completion<read_value> done) {
 }
 
 void store_api::batch::put(std::string key, shared_bytes value, value_type type,
-                           std::optional<std::uint64_t> expected_version,
-                           std::uint32_t ttl_seconds, completion<put_outcome> done) {
+                           std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
+                           completion<put_outcome> done) {
   state_->add(put_request{std::move(key), std::move(value), expected_version, type, ttl_seconds},
               std::move(done));
 }

@@ -122,9 +122,8 @@ class store_api {
     void change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
                        std::optional<std::uint64_t> expected_version,
                        completion<expiry_outcome> done);
-    void operate(std::string key, typed_operation op,
-                 std::optional<std::uint64_t> expected_version, std::size_t max_value_bytes,
-                 completion<operation_outcome> done);
+    void operate(std::string key, typed_operation op, std::optional<std::uint64_t> expected_version,
+                 std::size_t max_value_bytes, completion<operation_outcome> done);
     void erase(std::string key, std::optional<std::uint64_t> expected_version,
                completion<delete_outcome> done);
 

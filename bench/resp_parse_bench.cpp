@@ -39,9 +39,15 @@ void* on_string(const redisReadTask*, char*, size_t len) {
   seen_bytes += len;
   return &dummy;
 }
-void* on_array(const redisReadTask*, size_t) { return &dummy; }
-void* on_integer(const redisReadTask*, long long) { return &dummy; }
-void* on_nil(const redisReadTask*) { return &dummy; }
+void* on_array(const redisReadTask*, size_t) {
+  return &dummy;
+}
+void* on_integer(const redisReadTask*, long long) {
+  return &dummy;
+}
+void* on_nil(const redisReadTask*) {
+  return &dummy;
+}
 void on_free(void*) {}
 
 // Fills only the members this hiredis version has, in declaration order.

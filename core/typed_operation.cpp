@@ -160,8 +160,7 @@ operation_result redis_incr(const typed_operation& op, bool exists, value_type t
   const wide sum = wide{*current} + *amount;
   if (sum < std::numeric_limits<std::int64_t>::min() ||
       sum > std::numeric_limits<std::int64_t>::max()) {
-    return refused(operation_status::out_of_range, type,
-                   "increment or decrement would overflow");
+    return refused(operation_status::out_of_range, type, "increment or decrement would overflow");
   }
   return {operation_status::ok, type, std::to_string(static_cast<std::int64_t>(sum)), {}};
 }
@@ -230,15 +229,14 @@ operation_result apply_operation(const typed_operation& op, bool exists, value_t
                                  std::string_view current_text) {
   const bool number_op = op.kind == operation_kind::incr;
   if (number_op && op.redis_rules) {
-    const bool string_like = current_type == value_type::bytes ||
-                             current_type == value_type::json ||
-                             current_type == value_type::int64 ||
-                             current_type == value_type::uint64 ||
-                             current_type == value_type::float64;
+    const bool string_like =
+        current_type == value_type::bytes || current_type == value_type::json ||
+        current_type == value_type::int64 || current_type == value_type::uint64 ||
+        current_type == value_type::float64;
     if (exists && !string_like) {
-      return refused(operation_status::wrong_type, current_type,
-                     "holds a value of type " + std::string(type_name(current_type)) +
-                         ", not a number");
+      return refused(
+          operation_status::wrong_type, current_type,
+          "holds a value of type " + std::string(type_name(current_type)) + ", not a number");
     }
     return redis_incr(op, exists, current_type, current_text);
   }

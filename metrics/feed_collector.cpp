@@ -36,8 +36,8 @@ std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
        "Watch streams open now (GET /v1/watch), Socket.IO sessions (/socket.io/) and RESP "
        "subscriptions (SUBSCRIBE, PSUBSCRIBE).",
        MetricType::Gauge,
-       {series(read(c.watches) - read(c.socketio_watches) - read(c.resp_watches),
-               MetricType::Gauge, {{"transport", "sse"}}),
+       {series(read(c.watches) - read(c.socketio_watches) - read(c.resp_watches), MetricType::Gauge,
+               {{"transport", "sse"}}),
         series(read(c.socketio_sessions), MetricType::Gauge, {{"transport", "socketio"}}),
         series(read(c.resp_watches), MetricType::Gauge, {{"transport", "resp"}})}},
   };

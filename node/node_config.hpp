@@ -105,8 +105,8 @@ struct command_line {
 };
 
 // Parses kvnode's flags: --config FILE, then --http-listen, --resp-listen, --feed-endpoint,
-// --data-dir, --persistence, --log-level, --dialect override the file; --repair. Throws config_error on any bad
-// flag or file.
+// --data-dir, --persistence, --log-level, --dialect override the file; --repair. Throws
+// config_error on any bad flag or file.
 command_line parse_command_line(int argc, const char* const* argv);
 
 }  // namespace kv

@@ -144,8 +144,7 @@ TEST(TypedOperationTest, RedisIncrTakesBytesThatReadAsIntegers) {
               operation_status::bad_amount)
         << text;
   }
-  EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::bytes, "9223372036854775807")
-                .status,
+  EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::bytes, "9223372036854775807").status,
             operation_status::out_of_range);
   EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::set, "[]").status,
             operation_status::wrong_type);

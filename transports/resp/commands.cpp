@@ -9,6 +9,8 @@
 // its reply, so that every command sees the writes of those before it, and none after it.
 #include "transports/resp/commands.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -18,8 +20,6 @@
 #include <limits>
 #include <optional>
 #include <unordered_map>
-
-#include <unistd.h>
 
 #include "auth/access_rules.hpp"
 #include "core/key.hpp"
@@ -106,8 +106,8 @@ bool check_key(command_call& call, std::string_view key, bool for_write) {
   if (const auth::token_grant* grant = call.conn.grant()) {
     if (for_write ? !grant->may_write(key) : !grant->may_read(key)) {
       call.conn.reply_now(error_reply("NOPERM token '" + grant->name + "' may not " +
-                                      (for_write ? "write" : "read") + " key '" +
-                                      std::string(key) + "'"));
+                                      (for_write ? "write" : "read") + " key '" + std::string(key) +
+                                      "'"));
       return false;
     }
   }
@@ -221,7 +221,8 @@ void cmd_hello(command_call& call) {
   if (call.args.size() > 1) {
     const auto version = parse_integer(call.args[1]);
     if (!version) {
-      return call.conn.reply_now(error_reply("ERR Protocol version is not an integer or out of range"));
+      return call.conn.reply_now(
+          error_reply("ERR Protocol version is not an integer or out of range"));
     }
     if (*version != 2) {
       return call.conn.reply_now("-NOPROTO unsupported protocol version\r\n");
@@ -244,11 +245,15 @@ void cmd_hello(command_call& call) {
     } else if (option == "SETNAME" && i + 1 < call.args.size()) {
       call.conn.set_name(std::string(call.args[++i]));
     } else {
-      return call.conn.reply_now(error_reply("ERR Syntax error in HELLO option '" +
-                                             std::string(call.args[i]) + "'"));
+      return call.conn.reply_now(
+          error_reply("ERR Syntax error in HELLO option '" + std::string(call.args[i]) + "'"));
     }
   }
-  if (!call.conn.authenticated()) return call.conn.reply_now("-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n");
+  if (!call.conn.authenticated())
+    return call.conn.reply_now(
+        "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time\r\n");
   const auto& state = call.conn.state();
   std::string out;
   append_array_header(out, 14);
@@ -279,8 +284,8 @@ std::string client_line(connection& conn) {
                        std::chrono::steady_clock::now() - conn.connected_at())
                        .count();
   return "id=" + std::to_string(conn.id()) + " addr=" + conn.peer() + " name=" + conn.name() +
-         " age=" + std::to_string(age) + " db=0 sub=" +
-         std::to_string(conn.subscribed(false).size()) +
+         " age=" + std::to_string(age) +
+         " db=0 sub=" + std::to_string(conn.subscribed(false).size()) +
          " psub=" + std::to_string(conn.subscribed(true).size()) + "\n";
 }
 
@@ -288,8 +293,8 @@ void cmd_client(command_call& call) {
   const std::string sub = upper(call.args[1]);
   if (sub == "SETNAME" && call.args.size() == 3) {
     if (!valid_client_name(call.args[2])) {
-      return call.conn.reply_now(error_reply(
-          "ERR Client names cannot contain spaces, newlines or special characters."));
+      return call.conn.reply_now(
+          error_reply("ERR Client names cannot contain spaces, newlines or special characters."));
     }
     call.conn.set_name(std::string(call.args[2]));
     return call.conn.reply_now(ok_reply);
@@ -309,8 +314,12 @@ void cmd_client(command_call& call) {
   if (sub == "HELP") {
     std::string out;
     const std::array<std::string_view, 6> lines = {
-        "CLIENT <subcommand> [<arg> ...]. Subcommands are:", "SETNAME <name>", "GETNAME", "ID",
-        "INFO", "LIST"};
+        "CLIENT <subcommand> [<arg> ...]. Subcommands are:",
+        "SETNAME <name>",
+        "GETNAME",
+        "ID",
+        "INFO",
+        "LIST"};
     append_array_header(out, lines.size());
     for (const auto line : lines) append_simple(out, line);
     return call.conn.reply_now(std::move(out));
@@ -463,8 +472,7 @@ void cmd_set(command_call& call) {
       }
       ttl = static_cast<std::uint32_t>(seconds);
     } else if (option == "KEEPTTL" || option == "GET" || option == "EXAT" || option == "PXAT") {
-      return call.conn.reply_now(
-          error_reply("ERR SET " + option + " is not supported by kvactor"));
+      return call.conn.reply_now(error_reply("ERR SET " + option + " is not supported by kvactor"));
     } else {
       return call.conn.reply_now(syntax_reply);
     }
@@ -524,13 +532,12 @@ void cmd_mset(command_call& call) {
   const std::size_t pairs = call.args.size() / 2;
   auto state = std::make_shared<gathered<put_outcome>>(call.conn.new_reply(), pairs);
   for (std::size_t i = 0; i < pairs; ++i) {
-    call.conn.batch().put(std::string(call.args[1 + 2 * i]),
-                          shared_bytes::copy_of(call.args[2 + 2 * i]), value_type::bytes,
-                          std::nullopt, 0, [state, i](std::optional<put_outcome> outcome) {
-                            state->arrive(i, std::move(outcome), [](gathered<put_outcome>& all) {
-                              all.reply.send(ok_reply);
-                            });
-                          });
+    call.conn.batch().put(
+        std::string(call.args[1 + 2 * i]), shared_bytes::copy_of(call.args[2 + 2 * i]),
+        value_type::bytes, std::nullopt, 0, [state, i](std::optional<put_outcome> outcome) {
+          state->arrive(i, std::move(outcome),
+                        [](gathered<put_outcome>& all) { all.reply.send(ok_reply); });
+        });
   }
 }
 
@@ -539,17 +546,16 @@ void cmd_del(command_call& call) {
   auto state =
       std::make_shared<gathered<delete_outcome>>(call.conn.new_reply(), call.args.size() - 1);
   for (std::size_t i = 1; i < call.args.size(); ++i) {
-    call.conn.batch().erase(std::string(call.args[i]), std::nullopt,
-                            [state, i](std::optional<delete_outcome> outcome) {
-                              state->arrive(i - 1, std::move(outcome),
-                                            [](gathered<delete_outcome>& all) {
-                                              std::int64_t deleted = 0;
-                                              for (const auto& one : all.results) {
-                                                deleted += one->deleted ? 1 : 0;
-                                              }
-                                              all.reply.send(integer_reply(deleted));
-                                            });
-                            });
+    call.conn.batch().erase(
+        std::string(call.args[i]), std::nullopt, [state, i](std::optional<delete_outcome> outcome) {
+          state->arrive(i - 1, std::move(outcome), [](gathered<delete_outcome>& all) {
+            std::int64_t deleted = 0;
+            for (const auto& one : all.results) {
+              deleted += one->deleted ? 1 : 0;
+            }
+            all.reply.send(integer_reply(deleted));
+          });
+        });
   }
 }
 
@@ -663,9 +669,8 @@ void cmd_expire(command_call& call) {
                                      r.send(integer_reply(outcome->deleted ? 1 : 0));
                                    });
   }
-  call.conn.batch().change_expiry(std::string(call.args[1]),
-                                  static_cast<std::uint32_t>(*seconds), std::nullopt,
-                                  [r](std::optional<expiry_outcome> outcome) {
+  call.conn.batch().change_expiry(std::string(call.args[1]), static_cast<std::uint32_t>(*seconds),
+                                  std::nullopt, [r](std::optional<expiry_outcome> outcome) {
                                     if (!outcome) return r.send(unavailable_reply);
                                     r.send(integer_reply(outcome->found ? 1 : 0));
                                   });
@@ -673,15 +678,14 @@ void cmd_expire(command_call& call) {
 
 void run_ttl(command_call& call, bool in_ms) {
   if (!check_key(call, call.args[1], false)) return;
-  call.conn.batch().get(std::string(call.args[1]),
-                        [r = call.conn.new_reply(), in_ms](std::optional<read_value> found) {
-                          if (!found) return r.send(unavailable_reply);
-                          if (!found->value) return r.send(integer_reply(-2));
-                          if (found->expires_at_ms == 0) return r.send(integer_reply(-1));
-                          const std::int64_t left =
-                              std::max<std::int64_t>(0, found->expires_at_ms - unix_ms_now());
-                          r.send(integer_reply(in_ms ? left : (left + 500) / 1000));
-                        });
+  call.conn.batch().get(std::string(call.args[1]), [r = call.conn.new_reply(),
+                                                    in_ms](std::optional<read_value> found) {
+    if (!found) return r.send(unavailable_reply);
+    if (!found->value) return r.send(integer_reply(-2));
+    if (found->expires_at_ms == 0) return r.send(integer_reply(-1));
+    const std::int64_t left = std::max<std::int64_t>(0, found->expires_at_ms - unix_ms_now());
+    r.send(integer_reply(in_ms ? left : (left + 500) / 1000));
+  });
 }
 
 void cmd_ttl(command_call& call) {
@@ -694,11 +698,12 @@ void cmd_pttl(command_call& call) {
 
 void cmd_persist(command_call& call) {
   if (!check_key(call, call.args[1], true)) return;
-  call.conn.batch().change_expiry(std::string(call.args[1]), std::nullopt, std::nullopt,
-                                  [r = call.conn.new_reply()](std::optional<expiry_outcome> outcome) {
-                                    if (!outcome) return r.send(unavailable_reply);
-                                    r.send(integer_reply(outcome->changed ? 1 : 0));
-                                  });
+  call.conn.batch().change_expiry(
+      std::string(call.args[1]), std::nullopt, std::nullopt,
+      [r = call.conn.new_reply()](std::optional<expiry_outcome> outcome) {
+        if (!outcome) return r.send(unavailable_reply);
+        r.send(integer_reply(outcome->changed ? 1 : 0));
+      });
 }
 
 // ---------------------------------------------------------------- sets and hashes
@@ -717,9 +722,10 @@ void run_collection_op(command_call& call, typed_operation op, bool ok_reply_wan
           case operation_status::wrong_type:
             return r.send(wrong_type_reply);
           case operation_status::too_large:
-            return r.send(error_reply("ERR the value would be larger than "
-                                      "limits.max_value_bytes: " +
-                                      outcome->message));
+            return r.send(
+                error_reply("ERR the value would be larger than "
+                            "limits.max_value_bytes: " +
+                            outcome->message));
           default:
             return r.send(error_reply("ERR " + outcome->message));
         }
@@ -751,24 +757,23 @@ void cmd_srem(command_call& call) {
 template <class Parsed, class Answer>
 void read_collection(command_call& call, value_type wanted, Answer answer) {
   if (!check_key(call, call.args[1], false)) return;
-  call.conn.batch().get(
-      std::string(call.args[1]),
-      [r = call.conn.new_reply(), wanted, answer](std::optional<read_value> found) {
-        if (!found) return r.send(unavailable_reply);
-        if (!found->value) return r.send(answer(nullptr));
-        if (found->type != wanted) return r.send(wrong_type_reply);
-        try {
-          Parsed parsed;
-          if constexpr (std::is_same_v<Parsed, string_set>) {
-            parsed = parse_string_array(found->value.view(), "stored value");
-          } else {
-            parsed = parse_string_object(found->value.view(), "stored value");
-          }
-          r.send(answer(&parsed));
-        } catch (const bad_typed_text& error) {
-          r.send(error_reply(std::string("ERR ") + error.what()));
-        }
-      });
+  call.conn.batch().get(std::string(call.args[1]), [r = call.conn.new_reply(), wanted,
+                                                    answer](std::optional<read_value> found) {
+    if (!found) return r.send(unavailable_reply);
+    if (!found->value) return r.send(answer(nullptr));
+    if (found->type != wanted) return r.send(wrong_type_reply);
+    try {
+      Parsed parsed;
+      if constexpr (std::is_same_v<Parsed, string_set>) {
+        parsed = parse_string_array(found->value.view(), "stored value");
+      } else {
+        parsed = parse_string_object(found->value.view(), "stored value");
+      }
+      r.send(answer(&parsed));
+    } catch (const bad_typed_text& error) {
+      r.send(error_reply(std::string("ERR ") + error.what()));
+    }
+  });
 }
 
 void cmd_smembers(command_call& call) {
@@ -835,13 +840,12 @@ void cmd_hdel(command_call& call) {
 }
 
 void cmd_hget(command_call& call) {
-  read_collection<string_map>(call, value_type::hash,
-                              [field = std::string(call.args[2])](const string_map* fields) {
-                                if (!fields) return null_reply;
-                                const auto found = fields->find(field);
-                                return found == fields->end() ? null_reply
-                                                              : bulk_reply(found->second);
-                              });
+  read_collection<string_map>(
+      call, value_type::hash, [field = std::string(call.args[2])](const string_map* fields) {
+        if (!fields) return null_reply;
+        const auto found = fields->find(field);
+        return found == fields->end() ? null_reply : bulk_reply(found->second);
+      });
 }
 
 void cmd_hexists(command_call& call) {
@@ -931,8 +935,10 @@ void continue_keys(const std::shared_ptr<keys_walk>& walk, std::optional<std::st
 
 void cmd_keys(command_call& call) {
   call.conn.submit_batch();
-  auto walk = std::make_shared<keys_walk>(keys_walk{
-      call.conn.state().store, make_filter(call.conn, call.args[1]), call.conn.new_reply(true), {}});
+  auto walk = std::make_shared<keys_walk>(keys_walk{call.conn.state().store,
+                                                    make_filter(call.conn, call.args[1]),
+                                                    call.conn.new_reply(true),
+                                                    {}});
   continue_keys(walk, std::nullopt);
 }
 
@@ -1027,8 +1033,8 @@ std::string info_text(const server_state& state, const std::vector<partition_inf
     keys += partition.keys;
     bytes += partition.bytes;
   }
-  const bool all = section.empty() || section == "all" || section == "everything" ||
-                   section == "default";
+  const bool all =
+      section.empty() || section == "all" || section == "everything" || section == "default";
   auto wanted = [&](std::string_view name) { return all || section == name; };
   std::string out;
   auto line = [&out](std::string_view name, const auto& value) {
@@ -1088,12 +1094,11 @@ std::string info_text(const server_state& state, const std::vector<partition_inf
   if (wanted("partitions")) {
     out += "# Partitions\r\n";
     for (const auto& partition : partitions) {
-      out += "partition" + std::to_string(partition.id) + ":start=" +
-             hex_of(partition.range.start) + ",end=" +
-             (partition.range.end ? hex_of(*partition.range.end) : std::string()) +
-             ",keys=" + std::to_string(partition.keys) + ",bytes=" +
-             std::to_string(partition.bytes) + ",queue=" + std::to_string(partition.queue_depth) +
-             "\r\n";
+      out +=
+          "partition" + std::to_string(partition.id) + ":start=" + hex_of(partition.range.start) +
+          ",end=" + (partition.range.end ? hex_of(*partition.range.end) : std::string()) +
+          ",keys=" + std::to_string(partition.keys) + ",bytes=" + std::to_string(partition.bytes) +
+          ",queue=" + std::to_string(partition.queue_depth) + "\r\n";
     }
     out += "\r\n";
   }
@@ -1116,8 +1121,8 @@ void cmd_info(command_call& call) {
   for (char& c : section) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   call.conn.submit_batch();
   server_state* state = &call.conn.state();
-  state->store.partitions([r = call.conn.new_reply(true), state, section](
-                              std::optional<std::vector<partition_info>> partitions) {
+  state->store.partitions([r = call.conn.new_reply(true), state,
+                           section](std::optional<std::vector<partition_info>> partitions) {
     if (!partitions) return r.send(unavailable_reply);
     r.send(bulk_reply(info_text(*state, *partitions, section, resident_bytes())));
   });
@@ -1217,8 +1222,7 @@ const command_spec commands[] = {
     {"ping", -1, "fast", 0, 0, 0, cmd_ping, true, true},
     {"psubscribe", -2, "pubsub noscript loading stale", 0, 0, 0, cmd_psubscribe, false, true},
     {"pttl", 2, "readonly fast", 1, 1, 1, cmd_pttl, false, false},
-    {"punsubscribe", -1, "pubsub noscript loading stale", 0, 0, 0, cmd_punsubscribe, false,
-     true},
+    {"punsubscribe", -1, "pubsub noscript loading stale", 0, 0, 0, cmd_punsubscribe, false, true},
     {"quit", -1, "noscript loading stale fast no_auth", 0, 0, 0, cmd_quit, true, true},
     {"reset", 1, "noscript loading stale fast no_auth", 0, 0, 0, cmd_reset, false, true},
     {"sadd", -3, "write denyoom fast", 1, 1, 1, cmd_sadd, false, false},

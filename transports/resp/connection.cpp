@@ -313,8 +313,8 @@ void connection::on_wake() {
 void connection::cut_now() {
   state_.subscribers_cut.fetch_add(1, std::memory_order_relaxed);
   state_.feed.counters()->resp_dropped.fetch_add(1, std::memory_order_relaxed);
-  spdlog::warn("RESP: cut subscriber {} (client {}): it did not read its messages in time",
-               peer_, id_);
+  spdlog::warn("RESP: cut subscriber {} (client {}): it did not read its messages in time", peer_,
+               id_);
   // Reset rather than leave what it never read in the kernel for as long as it stays.
   const linger reset{1, 0};
   ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
@@ -348,14 +348,13 @@ void connection::serve_input() {
     // room for all of it at once.
     if (input_start_ == input_end_) {
       input_start_ = input_end_ = 0;
-    } else if (input_start_ > 0 && (input_start_ >= input_.size() / 2 ||
-                                    input_.size() - input_end_ < read_chunk / 4)) {
+    } else if (input_start_ > 0 &&
+               (input_start_ >= input_.size() / 2 || input_.size() - input_end_ < read_chunk / 4)) {
       std::memmove(input_.data(), input_.data() + input_start_, input_end_ - input_start_);
       input_end_ -= input_start_;
       input_start_ = 0;
     }
-    const std::size_t wanted =
-        std::max(input_end_ + read_chunk, input_start_ + parser_.needed());
+    const std::size_t wanted = std::max(input_end_ + read_chunk, input_start_ + parser_.needed());
     if (input_.size() < wanted) input_.resize(wanted);
     const ssize_t n = ::recv(fd_, input_.data() + input_end_, input_.size() - input_end_, 0);
     if (n > 0) {
@@ -446,8 +445,8 @@ void connection::dispatch(const std::vector<std::string_view>& args) {
   std::string reply;
   if ((spec->arity > 0 && args.size() != static_cast<std::size_t>(spec->arity)) ||
       (spec->arity < 0 && args.size() < static_cast<std::size_t>(-spec->arity))) {
-    append_error(reply, "ERR wrong number of arguments for '" + std::string(spec->name) +
-                            "' command");
+    append_error(reply,
+                 "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     return reply_now(std::move(reply));
   }
   if (!spec->before_auth && !authenticated()) {
@@ -620,7 +619,8 @@ void loop::run() {
       const int fd = events[i].data.fd;
       if (fd == wake_fd_) {
         std::uint64_t ignored_count = 0;
-        [[maybe_unused]] const auto ignored = ::read(wake_fd_, &ignored_count, sizeof ignored_count);
+        [[maybe_unused]] const auto ignored =
+            ::read(wake_fd_, &ignored_count, sizeof ignored_count);
       } else if (fd == listen_fd_) {
         accept_all();
       } else if (static_cast<std::size_t>(fd) < by_fd_.size() && by_fd_[fd]) {

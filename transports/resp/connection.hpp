@@ -64,8 +64,8 @@ struct reply_entry {
   std::atomic<bool> ready{false};
   // Parsing of the connection's later commands waits until this reply is ready.
   bool barrier = false;
-  bool close_after = false;        // QUIT: close once this reply is written
-  std::function<void()> written;   // a pub/sub push: the watcher's callback once written
+  bool close_after = false;       // QUIT: close once this reply is written
+  std::function<void()> written;  // a pub/sub push: the watcher's callback once written
   std::size_t sent = 0;
 
   std::size_t size() const { return head.size() + (body ? body.size() + 2 : 0); }
@@ -174,7 +174,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<char> input_;
   std::size_t input_start_ = 0;  // first byte not parsed yet
   std::size_t input_end_ = 0;
-  bool input_pending_ = true;  // the socket may hold more than was read
+  bool input_pending_ = true;   // the socket may hold more than was read
   bool write_blocked_ = false;  // the last write found the socket full
   bool closing_ = false;        // QUIT, a protocol error or drain: no more commands
   std::deque<reply_entry> replies_;

@@ -67,6 +67,7 @@ bool match_from(std::string_view p, std::string_view s, int depth) {
       break;
     }
   }
+  while (pi < p.size() && p[pi] == '*') ++pi;  // stars left match the empty rest
   return pi == p.size() && si == s.size();
 }
 

@@ -2,8 +2,8 @@
 #include "transports/resp/protocol.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -45,12 +45,24 @@ bool split_inline(std::string_view line, std::vector<std::string>& out) {
         } else if (c == '\\' && p + 1 < end) {
           ++p;
           switch (line[p]) {
-            case 'n': current += '\n'; break;
-            case 'r': current += '\r'; break;
-            case 't': current += '\t'; break;
-            case 'b': current += '\b'; break;
-            case 'a': current += '\a'; break;
-            default: current += line[p]; break;
+            case 'n':
+              current += '\n';
+              break;
+            case 'r':
+              current += '\r';
+              break;
+            case 't':
+              current += '\t';
+              break;
+            case 'b':
+              current += '\b';
+              break;
+            case 'a':
+              current += '\a';
+              break;
+            default:
+              current += line[p];
+              break;
           }
         } else if (c == '"') {
           if (p + 1 < end && !is_space(line[p + 1])) return false;
@@ -201,8 +213,7 @@ parse_status command_parser::parse_multibulk(std::string_view input) {
         return parse_status::incomplete;
       }
       const auto length = parse_integer(input.substr(position_ + 1, cr - position_ - 1));
-      if (!length || *length < 0 ||
-          static_cast<std::uint64_t>(*length) > limits_.max_bulk_bytes) {
+      if (!length || *length < 0 || static_cast<std::uint64_t>(*length) > limits_.max_bulk_bytes) {
         return fail("ERR Protocol error: invalid bulk length");
       }
       bulk_length_ = *length;

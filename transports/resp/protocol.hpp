@@ -95,7 +95,7 @@ void append_error(std::string& out, std::string_view message);
 void append_integer(std::string& out, std::int64_t value);
 void append_bulk(std::string& out, std::string_view bytes);
 void append_bulk_header(std::string& out, std::size_t length);  // "$N\r\n"
-void append_null(std::string& out);                               // $-1
+void append_null(std::string& out);                             // $-1
 void append_array_header(std::string& out, std::size_t count);
 void append_null_array(std::string& out);  // *-1
 

@@ -13,8 +13,9 @@ resp_metrics::resp_metrics(prometheus::Registry& registry)
                        .Add({})) {
   auto& family = prometheus::BuildCounter()
                      .Name("kv_resp_commands_total")
-                     .Help("Commands received on the RESP port, by command name (lower case); "
-                           "names that are no command count as \"unknown\".")
+                     .Help(
+                         "Commands received on the RESP port, by command name (lower case); "
+                         "names that are no command count as \"unknown\".")
                      .Register(registry);
   for (const auto& spec : command_table()) {
     commands_.push_back(&family.Add({{"command", std::string(spec.name)}}));

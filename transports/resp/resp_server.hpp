@@ -40,8 +40,7 @@ struct resp_options {
 class resp_server {
  public:
   // `metrics` must outlive the server; the server adds its families to it.
-  resp_server(resp_options options, store_api store, feed_api feed,
-              metrics::node_metrics& metrics);
+  resp_server(resp_options options, store_api store, feed_api feed, metrics::node_metrics& metrics);
   ~resp_server();
   resp_server(const resp_server&) = delete;
   resp_server& operator=(const resp_server&) = delete;

@@ -20,7 +20,8 @@ TEST(RespParserTest, ParsesAnArrayOfBulkStrings) {
   command_parser parser;
   const std::string input = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nv\r\n\0x\r\n*1\r\n$4\r\nPING\r\n"s;
   ASSERT_EQ(parser.parse(input), parse_status::complete);
-  EXPECT_EQ(strings(parser.args()), (std::vector<std::string>{"SET", "k", std::string("v\r\n\0x", 5)}));
+  EXPECT_EQ(strings(parser.args()),
+            (std::vector<std::string>{"SET", "k", std::string("v\r\n\0x", 5)}));
   const std::size_t first = parser.consumed();
   // The arguments point into the input: no copy.
   EXPECT_EQ(parser.args()[1].data(), input.data() + 17);
@@ -85,7 +86,8 @@ TEST(RespParserTest, RefusesMalformedInputAsRedisDoes) {
   EXPECT_EQ(error_of("set k \"open\r\n"), "ERR Protocol error: unbalanced quotes in request");
   EXPECT_EQ(error_of("set k \"a\"b\r\n"), "ERR Protocol error: unbalanced quotes in request");
   EXPECT_EQ(error_of(std::string(101, 'a')), "ERR Protocol error: too big inline request");
-  EXPECT_EQ(error_of("*1" + std::string(100, '1')), "ERR Protocol error: too big mbulk count string");
+  EXPECT_EQ(error_of("*1" + std::string(100, '1')),
+            "ERR Protocol error: too big mbulk count string");
   EXPECT_EQ(error_of("*1\r\n$1" + std::string(100, '0')),
             "ERR Protocol error: too big bulk count string");
   limits.max_command_bytes = 50;

@@ -165,7 +165,8 @@ TEST_F(RespServerTest, ConnectionCommands) {
   EXPECT_EQ(c.call({"CONFIG", "GET", "save"}), "*2\r\n" + bulk("save") + bulk(""));
   EXPECT_EQ(c.call({"COMMAND", "COUNT"}).substr(0, 1), ":");
   const std::string info = c.call({"COMMAND", "INFO", "get"});
-  EXPECT_EQ(info.substr(0, 4 + 9 + 4), "*1\r\n*10\r\n" + bulk("get") + ":2\r\n");
+  const std::string info_start = "*1\r\n*10\r\n" + bulk("get") + ":2\r\n";
+  EXPECT_EQ(info.substr(0, info_start.size()), info_start);
   EXPECT_EQ(c.call({"QUIT"}), "+OK\r\n");
   EXPECT_TRUE(c.closed_by_server());
 }
@@ -191,7 +192,8 @@ TEST_F(RespServerTest, StringsAndTypes) {
   EXPECT_EQ(c.call({"GET", "fruits"}),
             "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(c.call({"MSET", "k1", "v1", "zz", "v2"}), "+OK\r\n");
-  EXPECT_EQ(c.call({"MSET", "k1", "v1", "zz"}), "-ERR wrong number of arguments for 'mset' command\r\n");
+  EXPECT_EQ(c.call({"MSET", "k1", "v1", "zz"}),
+            "-ERR wrong number of arguments for 'mset' command\r\n");
   EXPECT_EQ(c.call({"MGET", "k1", "nothing", "zz", "fruits"}),
             "*4\r\n" + bulk("v1") + "$-1\r\n" + bulk("v2") + "$-1\r\n");
   EXPECT_EQ(c.call({"EXISTS", "k1", "zz", "k1", "nothing"}), ":3\r\n");
@@ -199,8 +201,12 @@ TEST_F(RespServerTest, StringsAndTypes) {
   EXPECT_EQ(c.call({"EXISTS", "k1"}), ":0\r\n");
   EXPECT_EQ(c.call({"SET", "bad\x01key", "v"}).substr(0, 17), "-ERR invalid key:");
   EXPECT_EQ(c.call({"SET", "", "v"}).substr(0, 17), "-ERR invalid key:");
+  EXPECT_EQ(c.call({"SET", "big", std::string(4096, 'x')}), "+OK\r\n");
+  // Longer than any key or value may be: a protocol error that closes, as past Redis's
+  // proto-max-bulk-len.
   EXPECT_EQ(c.call({"SET", "big", std::string(4097, 'x')}),
-            "-ERR value is larger than limits.max_value_bytes (4096 bytes)\r\n");
+            "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(c.closed_by_server());
 }
 
 TEST_F(RespServerTest, Numbers) {
@@ -355,9 +361,10 @@ TEST_F(RespServerTest, ScanWalksEveryPartition) {
   EXPECT_GE(pages, 12);
   EXPECT_EQ(c.call({"SCAN", "0", "MATCH", "q-*", "COUNT", "100"}),
             "*2\r\n" + bulk("0") + "*3\r\n" + bulk("q-key-0") + bulk("q-key-1") + bulk("q-key-2"));
+  const std::string of_type = "*2\r\n" + bulk("0") + "*26\r\n";
   EXPECT_EQ(c.call({"SCAN", "0", "MATCH", "*-key-2", "COUNT", "1000", "TYPE", "string"})
-                .substr(0, 14),
-            "*2\r\n" + bulk("0") + "*26\r\n");
+                .substr(0, of_type.size()),
+            of_type);
   EXPECT_EQ(c.call({"KEYS", "[mn]-key-?"}).substr(0, 4), "*6\r\n");
   EXPECT_EQ(c.call({"SCAN", "12345"}).substr(0, 19), "-ERR invalid cursor");
   EXPECT_EQ(c.call({"DBSIZE"}), ":78\r\n");
@@ -401,8 +408,7 @@ TEST_F(RespServerTest, ClientThatNeverReadsIsNotReadEither) {
   while (pipeline.size() < (10 << 20)) pipeline += get;
   std::size_t sent = 0;
   auto stalled_since = std::chrono::steady_clock::now();
-  while (sent < pipeline.size() &&
-         std::chrono::steady_clock::now() - stalled_since < 1000ms) {
+  while (sent < pipeline.size() && std::chrono::steady_clock::now() - stalled_since < 1000ms) {
     const ssize_t n = ::send(writer.fd(), pipeline.data() + sent, pipeline.size() - sent,
                              MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
@@ -441,8 +447,7 @@ TEST_F(RespServerTest, SubscribersReceiveChanges) {
   int pmessage_count = 0;
   for (const auto& m : messages) {
     if (m.find(bulk("message") + bulk("user:")) != std::string::npos) ++message_count;
-    if (m.find(bulk("pmessage") + bulk("user:*:name") + bulk("user:1:name")) !=
-        std::string::npos) {
+    if (m.find(bulk("pmessage") + bulk("user:*:name") + bulk("user:1:name")) != std::string::npos) {
       ++pmessage_count;
     }
     EXPECT_NE(m.find("\"key\":\"user:1:name\""), std::string::npos) << m;
