@@ -18,8 +18,16 @@ namespace {
 constexpr std::size_t read_size = 16 << 10;
 
 std::string encode(const std::vector<std::string>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& arg : args) out += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+  std::string out = "*";
+  out += std::to_string(args.size());
+  out += "\r\n";
+  for (const auto& arg : args) {
+    out += '$';
+    out += std::to_string(arg.size());
+    out += "\r\n";
+    out += arg;
+    out += "\r\n";
+  }
   return out;
 }
 
@@ -27,7 +35,8 @@ std::string encode(const std::vector<std::string>& args) {
 std::string make_input(std::size_t commands, std::size_t value_size) {
   std::string input;
   for (std::size_t i = 0; i < commands; ++i) {
-    const std::string key = "key:" + std::to_string(i % 100000);
+    std::string key = "key:";
+    key += std::to_string(i % 100000);
     input += i % 2 == 0 ? encode({"SET", key, std::string(value_size, 'x')}) : encode({"GET", key});
   }
   return input;

@@ -50,9 +50,18 @@ std::optional<std::size_t> reply_length(std::string_view bytes, std::size_t at =
   return length;
 }
 
+// Appended piece by piece: g++ 12 warns (-Wrestrict) about "literal" + std::string wrongly.
 std::string encode(const std::vector<std::string>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const auto& arg : args) out += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+  std::string out = "*";
+  out += std::to_string(args.size());
+  out += "\r\n";
+  for (const auto& arg : args) {
+    out += '$';
+    out += std::to_string(arg.size());
+    out += "\r\n";
+    out += arg;
+    out += "\r\n";
+  }
   return out;
 }
 
@@ -120,7 +129,7 @@ class client {
 };
 
 std::string bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
+  return encode({s}).substr(4);  // "*1\r\n" then the bulk string
 }
 
 class RespServerTest : public ::testing::Test {
@@ -459,6 +468,34 @@ TEST_F(RespServerTest, SubscribersReceiveChanges) {
   EXPECT_EQ(subscriber.call({"PUNSUBSCRIBE"}),
             "*3\r\n" + bulk("punsubscribe") + bulk("user:*:name") + ":0\r\n");
   EXPECT_EQ(subscriber.call({"GET", "other"}), bulk("x"));
+}
+
+// A subscriber that does not read its messages is cut, and counted, rather than held in memory:
+// the writes go on at full speed meanwhile.
+TEST_F(RespServerTest, SubscriberThatDoesNotReadIsCut) {
+  client subscriber(port());
+  EXPECT_EQ(subscriber.call({"SUBSCRIBE", ""}).substr(0, 4), "*3\r\n");
+  std::this_thread::sleep_for(200ms);  // the watch starts asynchronously
+  client writer(port());
+  const auto counters = runtime_.feed().counters();
+  const std::string value(2000, 'v');
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  int written = 0;
+  while (counters->resp_dropped.load() == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::string pipeline;
+    for (int i = 0; i < 100; ++i) pipeline += encode({"SET", std::to_string(i), value});
+    writer.send_raw(pipeline);
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(writer.reply(), "+OK\r\n");
+    written += 100;
+  }
+  EXPECT_EQ(counters->resp_dropped.load(), 1u) << written << " writes";
+  // The subscriber's connection is gone; what reached its socket before may still be read.
+  char chunk[65536];
+  ssize_t n = 0;
+  while ((n = ::recv(subscriber.fd(), chunk, sizeof chunk, 0)) > 0) {
+  }
+  EXPECT_LE(n, 0);
+  EXPECT_EQ(writer.call({"PING"}), "+PONG\r\n");
 }
 
 std::shared_ptr<auth::token_registry> test_tokens() {
