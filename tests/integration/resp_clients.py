@@ -157,6 +157,11 @@ def run_redis_py(port, url, checks):
         expected += [True, str(i).encode(), i + 1]
     eq("pipeline", replies, expected)
 
+    # redis-py's default pipeline is a MULTI/EXEC transaction.
+    pipe = r.pipeline()
+    pipe.set("tx", 1).incr("tx").get("tx")
+    eq("transaction", pipe.execute(), [True, 2, b"2"])
+
     # SCAN across every partition (keys of every first byte), with a small COUNT.
     wanted = {f"{chr(c)}-scan-{i}" for c in range(ord("a"), ord("z") + 1) for i in range(4)}
     pipe = r.pipeline(transaction=False)

@@ -1189,6 +1189,16 @@ void cmd_reset(command_call& call) {
   call.conn.reply_now("+RESET\r\n");
 }
 
+void cmd_multi(command_call& call) {
+  call.conn.begin_transaction();
+}
+void cmd_exec(command_call& call) {
+  call.conn.execute_transaction();
+}
+void cmd_discard(command_call& call) {
+  call.conn.discard_transaction();
+}
+
 // Sorted by name (find_command's lookup does not depend on it, COMMAND's listing does).
 const command_spec commands[] = {
     {"auth", -2, "noscript loading stale fast no_auth", 0, 0, 0, cmd_auth, true, false},
@@ -1199,7 +1209,9 @@ const command_spec commands[] = {
     {"decr", 2, "write denyoom fast", 1, 1, 1, cmd_decr, false, false},
     {"decrby", 3, "write denyoom fast", 1, 1, 1, cmd_decrby, false, false},
     {"del", -2, "write", 1, -1, 1, cmd_del, false, false},
+    {"discard", 1, "noscript loading stale fast", 0, 0, 0, cmd_discard, false, false, true},
     {"echo", 2, "fast", 0, 0, 0, cmd_echo, false, false},
+    {"exec", 1, "noscript loading stale skip_slowlog", 0, 0, 0, cmd_exec, false, false, true},
     {"exists", -2, "readonly fast", 1, -1, 1, cmd_exists, false, false},
     {"expire", -3, "write fast", 1, 1, 1, cmd_expire, false, false},
     {"get", 2, "readonly fast", 1, 1, 1, cmd_get, false, false},
@@ -1218,12 +1230,13 @@ const command_spec commands[] = {
     {"keys", 2, "readonly", 0, 0, 0, cmd_keys, false, false},
     {"mget", -2, "readonly fast", 1, -1, 1, cmd_mget, false, false},
     {"mset", -3, "write denyoom", 1, -1, 2, cmd_mset, false, false},
+    {"multi", 1, "noscript loading stale fast", 0, 0, 0, cmd_multi, false, false, true},
     {"persist", 2, "write fast", 1, 1, 1, cmd_persist, false, false},
     {"ping", -1, "fast", 0, 0, 0, cmd_ping, true, true},
     {"psubscribe", -2, "pubsub noscript loading stale", 0, 0, 0, cmd_psubscribe, false, true},
     {"pttl", 2, "readonly fast", 1, 1, 1, cmd_pttl, false, false},
     {"punsubscribe", -1, "pubsub noscript loading stale", 0, 0, 0, cmd_punsubscribe, false, true},
-    {"quit", -1, "noscript loading stale fast no_auth", 0, 0, 0, cmd_quit, true, true},
+    {"quit", -1, "noscript loading stale fast no_auth", 0, 0, 0, cmd_quit, true, true, true},
     {"reset", 1, "noscript loading stale fast no_auth", 0, 0, 0, cmd_reset, false, true},
     {"sadd", -3, "write denyoom fast", 1, 1, 1, cmd_sadd, false, false},
     {"scan", -2, "readonly", 0, 0, 0, cmd_scan, false, false},

@@ -26,8 +26,9 @@ struct command_spec {
   int last_key;  // -1: the last argument
   int key_step;
   void (*run)(command_call& call);
-  bool before_auth = false;      // allowed before AUTH when tokens are on
-  bool when_subscribed = false;  // allowed while the connection has subscriptions
+  bool before_auth = false;           // allowed before AUTH when tokens are on
+  bool when_subscribed = false;       // allowed while the connection has subscriptions
+  bool controls_transaction = false;  // runs at once inside MULTI instead of being queued
 };
 
 std::span<const command_spec> command_table();

@@ -427,7 +427,10 @@ void connection::fail_protocol(const std::string& message) {
 void connection::dispatch(const std::vector<std::string_view>& args) {
   state_.commands_processed.fetch_add(1, std::memory_order_relaxed);
   const command_spec* spec = find_command(args.front());
+  // Inside MULTI, a command refused now makes EXEC refuse the whole transaction, as in Redis.
+  const bool refused_in_transaction = transaction_.has_value();
   if (spec == nullptr) {
+    transaction_failed_ = refused_in_transaction;
     state_.metrics.count_command(command_table().size());
     // Redis 7's wording, with the name and the first arguments cut to 128 bytes each.
     std::string message = "ERR unknown command '" + std::string(args.front().substr(0, 128)) +
@@ -447,9 +450,11 @@ void connection::dispatch(const std::vector<std::string_view>& args) {
       (spec->arity < 0 && args.size() < static_cast<std::size_t>(-spec->arity))) {
     append_error(reply,
                  "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    transaction_failed_ = refused_in_transaction;
     return reply_now(std::move(reply));
   }
   if (!spec->before_auth && !authenticated()) {
+    transaction_failed_ = refused_in_transaction;
     return reply_now("-NOAUTH Authentication required.\r\n");
   }
   if (!spec->when_subscribed && subscription_count() > 0) {
@@ -458,8 +463,48 @@ void connection::dispatch(const std::vector<std::string_view>& args) {
                             "are allowed in this context");
     return reply_now(std::move(reply));
   }
+  if (transaction_ && !spec->controls_transaction) {
+    transaction_->emplace_back(args.begin(), args.end());
+    return reply_now("+QUEUED\r\n");
+  }
+  run(*spec, args);
+}
+
+void connection::run(const command_spec& spec, const std::vector<std::string_view>& args) {
   command_call call{*this, args};
-  spec->run(call);
+  spec.run(call);
+}
+
+void connection::begin_transaction() {
+  if (transaction_) return reply_now("-ERR MULTI calls can not be nested\r\n");
+  transaction_.emplace();
+  transaction_failed_ = false;
+  reply_now("+OK\r\n");
+}
+
+void connection::discard_transaction() {
+  if (!transaction_) return reply_now("-ERR DISCARD without MULTI\r\n");
+  transaction_.reset();
+  reply_now("+OK\r\n");
+}
+
+// The queued commands run one after the other, their replies making up EXEC's array on the
+// wire: its header first, then each reply in order, as each command would have written it.
+void connection::execute_transaction() {
+  if (!transaction_) return reply_now("-ERR EXEC without MULTI\r\n");
+  auto queued = std::move(*transaction_);
+  transaction_.reset();
+  if (std::exchange(transaction_failed_, false)) {
+    return reply_now("-EXECABORT Transaction discarded because of previous errors.\r\n");
+  }
+  std::string header;
+  append_array_header(header, queued.size());
+  reply_now(std::move(header));
+  for (const auto& command : queued) {
+    const std::vector<std::string_view> args(command.begin(), command.end());
+    // Checked when it was queued: the name and arity cannot have changed.
+    run(*find_command(args.front()), args);
+  }
 }
 
 void connection::flush_output() {

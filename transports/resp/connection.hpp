@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -87,6 +88,7 @@ class reply_ref {
 
 // One SUBSCRIBE channel or PSUBSCRIBE pattern: a watch stream of the change feed.
 class subscription;
+struct command_spec;
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
@@ -147,12 +149,19 @@ class connection : public std::enable_shared_from_this<connection> {
   std::size_t unsubscribe(std::string_view channel, bool pattern);
   std::vector<std::string> subscribed(bool pattern) const;
 
+  // MULTI, EXEC and DISCARD: commands queued, then run in order with one array of replies.
+  // Other clients' commands may come between them: there is no isolation, and no WATCH.
+  void begin_transaction();
+  void execute_transaction();
+  void discard_transaction();
+
  private:
   void serve_input();
   // Parses and runs what the buffer holds; false when it must stop (paused or closed).
   bool run_buffered();
   bool paused() const;
   void dispatch(const std::vector<std::string_view>& args);
+  void run(const command_spec& spec, const std::vector<std::string_view>& args);
   void flush_output();
   void take_pushes();
   void fail_protocol(const std::string& message);
@@ -184,6 +193,10 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<const auth::token_set> grant_set_;
   std::shared_ptr<const auth::token_grant> grant_;
   std::string token_;  // the token AUTH presented, to find its grant again after a reload
+  // Inside MULTI: the commands queued (copies: the read buffer moves on), and whether one was
+  // refused, which makes EXEC refuse them all.
+  std::optional<std::vector<std::vector<std::string>>> transaction_;
+  bool transaction_failed_ = false;
 
   // Shared with other threads.
   std::atomic<bool> wake_pending_{false};

@@ -333,6 +333,29 @@ TEST_F(RespServerTest, PipelinedRepliesInOrder) {
   EXPECT_EQ(c.reply(), "+PONG\r\n");
 }
 
+TEST_F(RespServerTest, MultiQueuesCommandsAndExecRunsThemInOrder) {
+  client c(port());
+  EXPECT_EQ(c.call({"EXEC"}), "-ERR EXEC without MULTI\r\n");
+  EXPECT_EQ(c.call({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(c.call({"MULTI"}), "-ERR MULTI calls can not be nested\r\n");
+  EXPECT_EQ(c.call({"SET", "t", "1"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"INCR", "t"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"SADD", "t", "x"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"GET", "t"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"EXEC"}),
+            "*4\r\n+OK\r\n:2\r\n-WRONGTYPE Operation against a key holding "
+            "the wrong kind of value\r\n" +
+                bulk("2"));
+  EXPECT_EQ(c.call({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(c.call({"SET", "t", "3"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"GET"}), "-ERR wrong number of arguments for 'get' command\r\n");
+  EXPECT_EQ(c.call({"EXEC"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(c.call({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(c.call({"SET", "t", "4"}), "+QUEUED\r\n");
+  EXPECT_EQ(c.call({"DISCARD"}), "+OK\r\n");
+  EXPECT_EQ(c.call({"GET", "t"}), bulk("2"));
+}
+
 TEST_F(RespServerTest, ScanWalksEveryPartition) {
   client c(port());
   std::set<std::string> written;
