@@ -4,10 +4,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -18,7 +16,8 @@
 #include <stdexcept>
 
 #include "transports/resp/commands.hpp"
-#include "transports/resp/glob.hpp"
+#include "transports/resp/loop.hpp"
+#include "transports/resp/subscription.hpp"
 
 namespace kv::resp {
 namespace {
@@ -28,8 +27,6 @@ constexpr std::size_t max_iovecs = 256;
 // Commands parsed before the batch of store calls is sent, so that a long pipeline keeps the
 // partitions busy while the rest is parsed.
 constexpr std::size_t batch_flush_commands = 128;
-constexpr int max_events = 128;
-constexpr int idle_wait_ms = 250;
 
 std::string peer_of(int fd) {
   sockaddr_storage address{};
@@ -57,80 +54,6 @@ std::string peer_of(int fd) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------- subscriptions
-
-class subscription : public watch_output {
- public:
-  subscription(connection_ptr conn, std::string channel, bool pattern,
-               std::shared_ptr<const auth::token_grant> grant)
-      : conn_(std::move(conn)),
-        counters_(conn_->state().feed.counters()),
-        channel_(std::move(channel)),
-        pattern_(pattern),
-        plan_(plan_glob(channel_)),
-        grant_(std::move(grant)) {
-    counters_->resp_watches.fetch_add(1, std::memory_order_relaxed);
-  }
-  ~subscription() override { counters_->resp_watches.fetch_sub(1, std::memory_order_relaxed); }
-  subscription(const subscription&) = delete;
-  subscription& operator=(const subscription&) = delete;
-
-  // The prefix the feed is asked for.
-  std::string prefix() const { return pattern_ ? plan_.prefix : channel_; }
-  void deactivate() { active_.store(false, std::memory_order_release); }
-
-  void send_events(const std::vector<feed_event_ptr>& events,
-                   std::function<void()> written) override {
-    if (!active_.load(std::memory_order_acquire)) return written();
-    std::string bytes;
-    for (const auto& event : events) {
-      if (grant_ && !grant_->may_read(event->key)) continue;
-      if (pattern_) {
-        if (plan_.needs_match && !glob_match(channel_, event->key)) continue;
-        append_array_header(bytes, 4);
-        append_bulk(bytes, "pmessage");
-        append_bulk(bytes, channel_);
-        append_bulk(bytes, event->key);
-      } else {
-        append_array_header(bytes, 3);
-        append_bulk(bytes, "message");
-        append_bulk(bytes, channel_);
-      }
-      append_bulk(bytes, event->json);
-    }
-    if (bytes.empty()) return written();
-    conn_->push(std::move(bytes), std::move(written));
-  }
-  // The RESP feed never resumes, so there is no reset and no position to send.
-  void send_reset(std::uint64_t, std::uint64_t, std::function<void()> written) override {
-    written();
-  }
-  void send_position(std::uint64_t, std::function<void()> written) override { written(); }
-  void send_heartbeat(std::function<void()> written) override { written(); }
-  bool connected() const override {
-    return active_.load(std::memory_order_acquire) && conn_->open();
-  }
-  void finish() override {
-    deactivate();
-    conn_->close_when_idle();
-  }
-  void disconnect() override {
-    // The watcher counted it among the SSE streams cut; the feed's metrics take it back out.
-    counters_->resp_watcher_cuts.fetch_add(1, std::memory_order_relaxed);
-    deactivate();
-    conn_->cut_subscriber();
-  }
-
- private:
-  const connection_ptr conn_;
-  const std::shared_ptr<const feed_counters> counters_;
-  const std::string channel_;
-  const bool pattern_;
-  const glob_plan plan_;
-  const std::shared_ptr<const auth::token_grant> grant_;
-  std::atomic<bool> active_{true};
-};
 
 // ---------------------------------------------------------------- reply slots
 
@@ -572,161 +495,6 @@ void connection::flush_output() {
   // A closing connection (QUIT and protocol errors close with their reply) with nothing left
   // to send: the node drains.
   if (closing_ && replies_.empty() && !closed()) close();
-}
-
-// ---------------------------------------------------------------- loop
-
-namespace {
-
-void add_to_epoll(int epoll_fd, int fd, std::uint32_t events) {
-  epoll_event event{};
-  event.events = events;
-  event.data.fd = fd;
-  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
-    throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
-  }
-}
-
-}  // namespace
-
-loop::loop(int listen_fd, std::shared_ptr<server_state> state)
-    : listen_fd_(listen_fd), state_(std::move(state)), batch_(state_->store) {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) {
-    throw std::runtime_error(std::string("cannot create the RESP loop: ") + std::strerror(errno));
-  }
-  add_to_epoll(epoll_fd_, wake_fd_, EPOLLIN);
-  add_to_epoll(epoll_fd_, listen_fd_, EPOLLIN | EPOLLEXCLUSIVE);
-}
-
-loop::~loop() {
-  stop();
-  ::close(epoll_fd_);
-  ::close(wake_fd_);
-}
-
-void loop::start() {
-  thread_ = std::thread([this] { run(); });
-}
-
-void loop::stop() {
-  if (!thread_.joinable()) return;
-  stopping_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
-  thread_.join();
-  batch_.submit();
-  for (auto& c : by_fd_) {
-    if (c) c->close();
-  }
-  by_fd_.clear();
-  const std::lock_guard lock(posted_mutex_);
-  posted_.clear();
-}
-
-void loop::post(connection_ptr c) {
-  {
-    const std::lock_guard lock(posted_mutex_);
-    posted_.push_back(std::move(c));
-  }
-  // Only a loop that may be asleep needs the eventfd: a busy one drains posted_ before it
-  // waits again.
-  if (sleeping_.exchange(false, std::memory_order_acq_rel)) {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
-  }
-}
-
-void loop::close_all_when_idle() {
-  closing_all_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto ignored = ::write(wake_fd_, &one, sizeof one);
-}
-
-void loop::run() {
-  epoll_event events[max_events];
-  bool closed_all = false;
-  while (!stopping_.load(std::memory_order_relaxed)) {
-    sleeping_.store(true, std::memory_order_seq_cst);
-    bool have_posts = false;
-    {
-      const std::lock_guard lock(posted_mutex_);
-      have_posts = !posted_.empty();
-    }
-    const int count = ::epoll_wait(epoll_fd_, events, max_events, have_posts ? 0 : idle_wait_ms);
-    sleeping_.store(false, std::memory_order_seq_cst);
-    if (count < 0 && errno != EINTR) {
-      spdlog::error("RESP loop: epoll_wait failed: {}", std::strerror(errno));
-      return;
-    }
-    for (int i = 0; i < count; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == wake_fd_) {
-        std::uint64_t ignored_count = 0;
-        [[maybe_unused]] const auto ignored =
-            ::read(wake_fd_, &ignored_count, sizeof ignored_count);
-      } else if (fd == listen_fd_) {
-        accept_all();
-      } else if (static_cast<std::size_t>(fd) < by_fd_.size() && by_fd_[fd]) {
-        const connection_ptr c = by_fd_[fd];
-        c->on_event(events[i].events);
-        if (c->closed()) drop(fd);
-      }
-    }
-    drain_posted();
-    // One message per partition for what every connection read in this turn.
-    batch_.submit();
-    if (closing_all_.load(std::memory_order_relaxed) && !closed_all) {
-      closed_all = true;
-      for (const auto& c : by_fd_) {
-        if (c) c->close_when_idle();
-      }
-    }
-  }
-}
-
-void loop::drain_posted() {
-  // Replies that complete while these are handled are posted again and taken next turn.
-  std::vector<connection_ptr> posted;
-  {
-    const std::lock_guard lock(posted_mutex_);
-    posted.swap(posted_);
-  }
-  for (const auto& c : posted) {
-    if (c->closed()) continue;
-    const int fd = c->fd();
-    if (static_cast<std::size_t>(fd) >= by_fd_.size() || by_fd_[fd] != c) continue;
-    c->on_wake();
-    if (c->closed()) drop(fd);
-  }
-}
-
-void loop::accept_all() {
-  for (int accepted = 0; accepted < 64; ++accepted) {
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE) {
-        spdlog::warn("RESP: out of file descriptors (raise `ulimit -n`)");
-      }
-      return;
-    }
-    const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    if (static_cast<std::size_t>(fd) >= by_fd_.size()) by_fd_.resize(fd + 1024);
-    by_fd_[fd] = std::make_shared<connection>(fd, *this, state_);
-    add_to_epoll(epoll_fd_, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
-    if (closing_all_.load(std::memory_order_relaxed)) by_fd_[fd]->close_when_idle();
-  }
-}
-
-void loop::drop(int fd) {
-  auto& c = by_fd_[fd];
-  if (!c) return;
-  // The descriptor is closed with the connection, and epoll forgets it then.
-  c->close();
-  c.reset();
 }
 
 }  // namespace kv::resp

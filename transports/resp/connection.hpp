@@ -1,7 +1,7 @@
-// One RESP client connection and the epoll loop that owns it. The loop thread reads, parses,
-// dispatches and writes; the store's answers, which arrive on actor threads, only fill the
-// reply slot they were given and wake the loop, which writes every reply that is ready at the
-// head of the connection's queue with one writev, in request order.
+// One RESP client connection, served by the epoll loop that owns it (loop.hpp): that thread
+// reads, parses, dispatches and writes; the store's answers, which arrive on actor threads, only
+// fill the reply slot they were given and wake the loop, which writes every reply that is ready
+// at the head of the connection's queue with one writev, in request order.
 #pragma once
 
 #include <atomic>
@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "actors/feed_api.hpp"
@@ -86,8 +85,7 @@ class reply_ref {
   reply_entry* entry_;
 };
 
-// One SUBSCRIBE channel or PSUBSCRIBE pattern: a watch stream of the change feed.
-class subscription;
+class subscription;  // transports/resp/subscription.hpp
 struct command_spec;
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -205,46 +203,6 @@ class connection : public std::enable_shared_from_this<connection> {
   std::mutex push_mutex_;
   std::vector<std::pair<std::string, std::function<void()>>> pushes_;
   std::atomic<std::size_t> push_bytes_{0};
-};
-
-// One thread's epoll loop: accepts from the shared listening socket and serves its connections.
-class loop {
- public:
-  loop(int listen_fd, std::shared_ptr<server_state> state);
-  ~loop();
-  loop(const loop&) = delete;
-  loop& operator=(const loop&) = delete;
-
-  void start();
-  void stop();
-  // Any thread: `c` has something for the loop (see connection::notify).
-  void post(connection_ptr c);
-  // Any thread: every connection closes once its replies are out.
-  void close_all_when_idle();
-  // The loop thread: the store calls of every connection's commands read in this turn of the
-  // loop, sent once per turn (one message per partition) or before a call that must follow
-  // them.
-  store_api::batch& batch() { return batch_; }
-
- private:
-  void run();
-  void accept_all();
-  void drop(int fd);
-  void drain_posted();
-
-  const int listen_fd_;
-  const std::shared_ptr<server_state> state_;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
-  std::vector<connection_ptr> by_fd_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> closing_all_{false};
-  // True while the loop may be blocked in epoll_wait: a post then writes the eventfd.
-  std::atomic<bool> sleeping_{false};
-  store_api::batch batch_;
-  std::thread thread_;
-  std::mutex posted_mutex_;
-  std::vector<connection_ptr> posted_;
 };
 
 }  // namespace kv::resp

@@ -9,7 +9,7 @@
 
 #include "metrics/node_metrics.hpp"
 #include "transports/http/listener.hpp"
-#include "transports/resp/connection.hpp"
+#include "transports/resp/loop.hpp"
 
 namespace kv::resp {
 
