@@ -29,6 +29,12 @@ struct feed_counters {
   mutable std::atomic<std::uint64_t> socketio_dropped{0};
   mutable std::atomic<std::int64_t> socketio_sessions{0};
   mutable std::atomic<std::int64_t> socketio_watches{0};
+  // The RESP transport's: SUBSCRIBE and PSUBSCRIBE streams open now (which `watches` counts
+  // too), those the watcher cut for falling behind (which `watches_cut` counts too), and every
+  // subscriber connection the transport cut, for whatever reason.
+  mutable std::atomic<std::int64_t> resp_watches{0};
+  mutable std::atomic<std::uint64_t> resp_watcher_cuts{0};
+  mutable std::atomic<std::uint64_t> resp_dropped{0};
 };
 
 // The transport's end of one watch stream, driven by one actor (never two calls at once).

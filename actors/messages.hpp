@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "actors/durability_counters.hpp"
@@ -76,6 +77,14 @@ using delete_operation = keyed_operation<delete_request, delete_outcome>;
 using operate_operation = keyed_operation<operate_request, operation_outcome>;
 using expiry_operation = keyed_operation<expiry_request, expiry_outcome>;
 
+// store_api::batch -> partition: keyed operations for this one partition, applied in the order
+// they were added, each answering its own slot, as if each had come in a message of its own.
+using any_keyed_operation = std::variant<get_operation, put_operation, delete_operation,
+                                         operate_operation, expiry_operation>;
+struct keyed_batch {
+  std::vector<any_keyed_operation> operations;
+};
+
 // store_api -> router, for operations that span partitions; the router asks each partition
 // with a timeout and merges the answers.
 template <class Request, class Result>
@@ -114,6 +123,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::delete_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::operate_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::expiry_operation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::keyed_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::list_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partitions_operation)

@@ -111,13 +111,13 @@ class partition_actor : public caf::event_based_actor {
 
   caf::behavior make_behavior() override {
     return {
-        [this](get_operation& op) {
-          serve(op, [this](get_request& request) {
-            observe_clock();
-            return store_.read(request.key);
-          });
-        },
+        [this](get_operation& op) { serve_get(op); },
         [this](put_operation& op) { serve_put(op); },
+        [this](keyed_batch& batch) {
+          for (auto& op : batch.operations) {
+            std::visit([this](auto& one) { serve_keyed(one); }, op);
+          }
+        },
         [this](delete_operation& op) { serve_delete(op); },
         [this](operate_operation& op) { serve_operate(op); },
         [this](expiry_operation& op) { serve_expiry(op); },
@@ -180,6 +180,20 @@ class partition_actor : public caf::event_based_actor {
     return true;
   }
 
+  void serve_get(get_operation& op) {
+    serve(op, [this](get_request& request) {
+      observe_clock();
+      return store_.read(request.key);
+    });
+  }
+
+  // One operation of a keyed_batch, served as if it had come alone.
+  void serve_keyed(get_operation& op) { serve_get(op); }
+  void serve_keyed(put_operation& op) { serve_put(op); }
+  void serve_keyed(delete_operation& op) { serve_delete(op); }
+  void serve_keyed(operate_operation& op) { serve_operate(op); }
+  void serve_keyed(expiry_operation& op) { serve_expiry(op); }
+
   void serve_put(put_operation& op) {
     if (expired_or_refused(op)) return;
     put_request& request = op.request;
@@ -224,12 +238,24 @@ class partition_actor : public caf::event_based_actor {
                             operation_outcome{write_status::ok, result.status, current_version,
                                               result.type, nullptr, std::move(result.message)});
     }
+    if (result.unchanged) {
+      // Redis's rules: an operation that changes nothing writes nothing (no version, no event).
+      const operation_outcome unchanged{write_status::ok,
+                                        operation_status::ok,
+                                        current_version,
+                                        current.type,
+                                        current.value,
+                                        {},
+                                        0};
+      return answer_refused(std::move(op.reply), unchanged);
+    }
     auto previous = previous_of(request.key);
     shared_bytes value = shared_bytes::copy_of(result.value);
     const put_outcome outcome =
         store_.put(request.key, value, std::nullopt, result.type, current.expires_at_ms);
     const operation_outcome answer{
-        write_status::ok, operation_status::ok, outcome.version, result.type, value, {}};
+        write_status::ok, operation_status::ok, outcome.version, result.type, value, {},
+        result.changed};
     const bool recorded =
         record({change_op::put, std::move(request.key), std::move(value), outcome.version, id_,
                 seq_ + 1, unix_ms_now(), result.type, current.expires_at_ms},
@@ -257,6 +283,7 @@ class partition_actor : public caf::event_based_actor {
     outcome.version =
         store_.put(request.key, current.value, std::nullopt, current.type, deadline).version;
     outcome.expires_at_ms = deadline;
+    outcome.changed = true;
     const bool recorded =
         record({change_op::put, std::move(request.key), current.value, outcome.version, id_,
                 seq_ + 1, unix_ms_now(), current.type, deadline},

@@ -93,4 +93,84 @@ void store_api::partitions(completion<std::vector<partition_info>> done) const {
   send_to_router(*backend_, stats_request{}, std::move(done));
 }
 
+// ---- batch ----
+
+struct store_api::batch::state {
+  std::shared_ptr<backend> target;
+  // Per partition, the calls added since the last submit; `touched` lists the partitions that
+  // have some, in the order first touched.
+  std::vector<std::vector<any_keyed_operation>> by_partition;
+  std::vector<std::size_t> touched;
+  std::size_t count = 0;
+
+  template <class Request, class Result>
+  void add(Request request, completion<Result> done) {
+    const std::size_t index = target->partition_index(request.key);
+    auto& calls = by_partition[index];
+    if (calls.empty()) touched.push_back(index);
+    calls.emplace_back(keyed_operation<Request, Result>{
+        std::move(request), make_reply_slot(std::move(done)), target->deadline()});
+    ++count;
+  }
+};
+
+store_api::batch::batch(const store_api& store) : state_(std::make_unique<state>()) {
+  state_->target = store.backend_;
+  state_->by_partition.resize(state_->target->partition_count());
+}
+
+store_api::batch::~batch() {
+  submit();
+}
+
+void store_api::batch::get(std::string key, completion<read_value> done) {
+  state_->add(get_request{std::move(key)}, std::move(done));
+}
+
+void store_api::batch::put(std::string key, shared_bytes value, value_type type,
+                           std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
+                           completion<put_outcome> done) {
+  state_->add(put_request{std::move(key), std::move(value), expected_version, type, ttl_seconds},
+              std::move(done));
+}
+
+void store_api::batch::change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
+                                     std::optional<std::uint64_t> expected_version,
+                                     completion<expiry_outcome> done) {
+  state_->add(expiry_request{std::move(key), ttl_seconds, expected_version}, std::move(done));
+}
+
+void store_api::batch::operate(std::string key, typed_operation op,
+                               std::optional<std::uint64_t> expected_version,
+                               std::size_t max_value_bytes, completion<operation_outcome> done) {
+  state_->add(operate_request{std::move(key), std::move(op), expected_version, max_value_bytes},
+              std::move(done));
+}
+
+void store_api::batch::erase(std::string key, std::optional<std::uint64_t> expected_version,
+                             completion<delete_outcome> done) {
+  state_->add(delete_request{std::move(key), expected_version}, std::move(done));
+}
+
+std::size_t store_api::batch::size() const {
+  return state_->count;
+}
+
+void store_api::batch::submit() {
+  for (const std::size_t index : state_->touched) {
+    auto& calls = state_->by_partition[index];
+    const caf::actor& partition = state_->target->partition_at(index);
+    if (calls.size() == 1) {
+      std::visit([&partition](auto& op) { caf::anon_send(partition, std::move(op)); },
+                 calls.front());
+      calls.clear();
+    } else {
+      caf::anon_send(partition, keyed_batch{std::move(calls)});
+      calls = {};
+    }
+  }
+  state_->touched.clear();
+  state_->count = 0;
+}
+
 }  // namespace kv

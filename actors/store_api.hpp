@@ -55,6 +55,8 @@ struct operation_outcome {
   value_type type = value_type::bytes;
   shared_bytes value;
   std::string message;
+  // sadd, hset: members or fields added; srem, hdel: removed (see operation_result).
+  std::size_t changed = 0;
 };
 
 // The answer to setting or clearing a key's expiry (POST ?op=expire|persist): on ok, whether
@@ -65,6 +67,7 @@ struct expiry_outcome {
   bool found = false;
   std::uint64_t version = 0;
   std::int64_t expires_at_ms = 0;
+  bool changed = false;  // the key was rewritten with the new deadline (persist: it had one)
 };
 
 class store_api {
@@ -99,6 +102,40 @@ class store_api {
   // One page of keys in bytewise order across all partitions.
   void list(scan_query query, completion<list_page> done) const;
   void partitions(completion<std::vector<partition_info>> done) const;
+
+  // Keyed calls collected and sent with one message per partition (for a pipeline of
+  // requests), each partition applying its share in the order the calls were added. Every
+  // completion still runs once, as for the single calls. A partition applies what one thread
+  // sent it in the order sent, single calls and batches alike, so a batch submitted after a call
+  // is applied after it. Used by one thread at a time.
+  class batch {
+   public:
+    explicit batch(const store_api& store);
+    ~batch();
+    batch(const batch&) = delete;
+    batch& operator=(const batch&) = delete;
+
+    void get(std::string key, completion<read_value> done);
+    void put(std::string key, shared_bytes value, value_type type,
+             std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
+             completion<put_outcome> done);
+    void change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
+                       std::optional<std::uint64_t> expected_version,
+                       completion<expiry_outcome> done);
+    void operate(std::string key, typed_operation op, std::optional<std::uint64_t> expected_version,
+                 std::size_t max_value_bytes, completion<operation_outcome> done);
+    void erase(std::string key, std::optional<std::uint64_t> expected_version,
+               completion<delete_outcome> done);
+
+    // Calls added and not yet submitted.
+    std::size_t size() const;
+    // Sends what was added: a partition with one call gets it as a single call. Empty after.
+    void submit();
+
+   private:
+    struct state;
+    std::unique_ptr<state> state_;
+  };
 
  private:
   std::shared_ptr<backend> backend_;

@@ -23,6 +23,13 @@ class store_api::backend {
   const caf::actor& partition_for(std::string_view key) const {
     return partitions_->partitions[partitions_->table.partition_for(key)];
   }
+  std::size_t partition_index(std::string_view key) const {
+    return partitions_->table.partition_for(key);
+  }
+  const caf::actor& partition_at(std::size_t index) const {
+    return partitions_->partitions[index];
+  }
+  std::size_t partition_count() const { return partitions_->partitions.size(); }
   // Each calling thread keeps to one router, so threads do not contend for one mailbox.
   const caf::actor& router_for_this_thread() const;
   std::chrono::steady_clock::time_point deadline() const {

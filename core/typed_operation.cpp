@@ -61,24 +61,108 @@ operation_result incr(const typed_operation& op, bool exists, value_type type,
 
 operation_result on_set(const typed_operation& op, bool exists, std::string_view text) {
   string_set members = exists ? parse_string_array(text, "stored value") : string_set{};
+  std::size_t changed = 0;
   for (const std::string& name : op.names) {
     if (op.kind == operation_kind::sadd) {
-      members.insert(name);
+      changed += members.insert(name).second ? 1 : 0;
     } else {
-      members.erase(name);
+      changed += members.erase(name);
     }
   }
-  return {operation_status::ok, value_type::set, set_text(members), {}};
+  operation_result result{operation_status::ok, value_type::set, set_text(members), {}};
+  result.changed = changed;
+  result.unchanged = op.redis_rules && changed == 0 && (exists || op.kind == operation_kind::srem);
+  return result;
 }
 
 operation_result on_hash(const typed_operation& op, bool exists, std::string_view text) {
   string_map fields = exists ? parse_string_object(text, "stored value") : string_map{};
+  std::size_t changed = 0;
+  bool modified = false;
   if (op.kind == operation_kind::hset) {
-    for (const auto& [field, value] : op.fields) fields.insert_or_assign(field, value);
+    for (const auto& [field, value] : op.fields) {
+      const auto [at, added] = fields.try_emplace(field, value);
+      if (added) {
+        ++changed;
+        modified = true;
+      } else if (at->second != value) {
+        at->second = value;
+        modified = true;
+      }
+    }
   } else {
-    for (const std::string& field : op.names) fields.erase(field);
+    for (const std::string& field : op.names) changed += fields.erase(field);
+    modified = changed > 0;
   }
-  return {operation_status::ok, value_type::hash, hash_text(fields), {}};
+  operation_result result{operation_status::ok, value_type::hash, hash_text(fields), {}};
+  result.changed = changed;
+  result.unchanged = op.redis_rules && !modified && (exists || op.kind == operation_kind::hdel);
+  return result;
+}
+
+// Redis's string2ll: an optional '-', then digits without a leading zero (but "0"), in range.
+std::optional<std::int64_t> redis_integer(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  const bool negative = text.front() == '-';
+  const std::string_view digits = negative ? text.substr(1) : text;
+  if (digits.empty() || (digits.size() > 1 && digits.front() == '0') ||
+      (negative && digits == "0")) {
+    return std::nullopt;
+  }
+  try {
+    const wide magnitude = parse_uint64(digits, "value");
+    const wide value = negative ? -magnitude : magnitude;
+    if (value < std::numeric_limits<std::int64_t>::min() ||
+        value > std::numeric_limits<std::int64_t>::max()) {
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(value);
+  } catch (const bad_typed_text&) {
+    return std::nullopt;
+  }
+}
+
+// incr with Redis's rules (see typed_operation::redis_rules).
+operation_result redis_incr(const typed_operation& op, bool exists, value_type type,
+                            std::string_view text) {
+  const bool as_float = op.type == value_type::float64;
+  if (!exists) type = as_float ? value_type::float64 : value_type::int64;
+  const bool text_number = type == value_type::bytes || type == value_type::json;
+  if (as_float) {
+    double current = 0.0;
+    if (exists) {
+      try {
+        current = parse_float64(text, "stored value");
+      } catch (const bad_typed_text&) {
+        return refused(operation_status::bad_amount, type, "value is not a valid float");
+      }
+    }
+    const double sum = current + parse_float64(op.amount, "amount");
+    if (!std::isfinite(sum)) {
+      return refused(operation_status::out_of_range, type,
+                     "increment would produce NaN or Infinity");
+    }
+    return {operation_status::ok, text_number ? type : value_type::float64, float_text(sum), {}};
+  }
+  if (type == value_type::float64) {
+    return refused(operation_status::bad_amount, type, "value is not an integer or out of range");
+  }
+  if (!text_number) {
+    typed_operation typed = op;
+    typed.redis_rules = false;
+    return incr(typed, exists, type, text);
+  }
+  const auto current = redis_integer(text);
+  const auto amount = integer_amount(op.amount);
+  if (!current || !amount) {
+    return refused(operation_status::bad_amount, type, "value is not an integer or out of range");
+  }
+  const wide sum = wide{*current} + *amount;
+  if (sum < std::numeric_limits<std::int64_t>::min() ||
+      sum > std::numeric_limits<std::int64_t>::max()) {
+    return refused(operation_status::out_of_range, type, "increment or decrement would overflow");
+  }
+  return {operation_status::ok, type, std::to_string(static_cast<std::int64_t>(sum)), {}};
 }
 
 }  // namespace
@@ -144,6 +228,18 @@ typed_operation parse_operation(operation_kind kind, std::string_view body,
 operation_result apply_operation(const typed_operation& op, bool exists, value_type current_type,
                                  std::string_view current_text) {
   const bool number_op = op.kind == operation_kind::incr;
+  if (number_op && op.redis_rules) {
+    const bool string_like =
+        current_type == value_type::bytes || current_type == value_type::json ||
+        current_type == value_type::int64 || current_type == value_type::uint64 ||
+        current_type == value_type::float64;
+    if (exists && !string_like) {
+      return refused(
+          operation_status::wrong_type, current_type,
+          "holds a value of type " + std::string(type_name(current_type)) + ", not a number");
+    }
+    return redis_incr(op, exists, current_type, current_text);
+  }
   const bool fits =
       number_op ? (current_type == value_type::int64 || current_type == value_type::uint64 ||
                    current_type == value_type::float64) &&

@@ -27,6 +27,12 @@ struct typed_operation {
   std::string amount = "1";  // incr: the number as written; checked against the key's type
   string_set names;          // sadd, srem: members; hdel: field names
   string_map fields;         // hset
+  // Redis's rules, for the RESP transport: incr also works on a bytes or json value whose text
+  // is a number (an integer unless `type` is float64, which asks for INCRBYFLOAT's float
+  // arithmetic, turning an int or uint into a float), keeping its type; and an operation that
+  // changes nothing (SADD of members already there, SREM or HDEL on a missing key) reports
+  // `unchanged` so that nothing is written.
+  bool redis_rules = false;
 };
 
 // `body` of POST ?op=OP, `requested` its ?type=. Throws bad_typed_text.
@@ -46,6 +52,10 @@ struct operation_result {
   value_type type = value_type::bytes;  // of the new value; on wrong_type, the key's type
   std::string value;                    // the new value's stored text
   std::string message;                  // why, unless ok, to follow "key `K` " or "key `K`: "
+  // sadd, hset: the members or fields that were not there; srem, hdel: those removed.
+  std::size_t changed = 0;
+  // With redis_rules: the value is left as it was (or absent), so there is nothing to write.
+  bool unchanged = false;
 };
 
 // Applies `op` to the key's current value (`current_type` and `current_text`), or to a new key

@@ -25,17 +25,21 @@ std::vector<prometheus::MetricFamily> feed_collector::Collect() const {
        "zmq: times a subscriber's queue was full, each costing that subscriber one event or "
        "more (ZeroMQ does not tell how many); sse: watch streams closed because their client "
        "fell behind; socketio: events dropped from a Socket.IO session whose client did not "
-       "poll them in time.",
+       "poll them in time; resp: SUBSCRIBE connections cut for not reading their messages.",
        MetricType::Counter,
        {series(read(c.publisher_dropped), MetricType::Counter, {{"transport", "zmq"}}),
-        series(read(c.watches_cut), MetricType::Counter, {{"transport", "sse"}}),
-        series(read(c.socketio_dropped), MetricType::Counter, {{"transport", "socketio"}})}},
-      {"kv_feed_subscribers",
-       "Watch streams open now (GET /v1/watch) and Socket.IO sessions (/socket.io/).",
-       MetricType::Gauge,
-       {series(read(c.watches) - read(c.socketio_watches), MetricType::Gauge,
+        series(read(c.watches_cut) - read(c.resp_watcher_cuts), MetricType::Counter,
                {{"transport", "sse"}}),
-        series(read(c.socketio_sessions), MetricType::Gauge, {{"transport", "socketio"}})}},
+        series(read(c.socketio_dropped), MetricType::Counter, {{"transport", "socketio"}}),
+        series(read(c.resp_dropped), MetricType::Counter, {{"transport", "resp"}})}},
+      {"kv_feed_subscribers",
+       "Watch streams open now (GET /v1/watch), Socket.IO sessions (/socket.io/) and RESP "
+       "subscriptions (SUBSCRIBE, PSUBSCRIBE).",
+       MetricType::Gauge,
+       {series(read(c.watches) - read(c.socketio_watches) - read(c.resp_watches), MetricType::Gauge,
+               {{"transport", "sse"}}),
+        series(read(c.socketio_sessions), MetricType::Gauge, {{"transport", "socketio"}}),
+        series(read(c.resp_watches), MetricType::Gauge, {{"transport", "resp"}})}},
   };
 }
 

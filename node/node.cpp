@@ -24,6 +24,7 @@
 #include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
 #include "transports/http/exchange.hpp"
 #include "transports/http/http_server.hpp"
+#include "transports/resp/resp_server.hpp"
 #include "transports/socketio/socketio_server.hpp"
 #include "transports/zmq/curve_keys.hpp"
 #include "transports/zmq/zmq_publisher.hpp"
@@ -268,6 +269,28 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   });
   metrics.add_collectable(
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
+  // The Redis protocol, when [resp] listen is set. It binds now, so that a port in use stops
+  // the node at start, and serves once the data is recovered.
+  std::optional<resp::resp_server> resp;
+  if (config.resp_listen) {
+    resp::resp_options resp_options;
+    resp_options.host = config.resp_listen->host;
+    resp_options.port = config.resp_listen->port;
+    resp_options.threads = config.resp_threads;
+    resp_options.max_key_bytes = config.max_key_bytes;
+    resp_options.max_value_bytes = config.max_value_bytes;
+    resp_options.node_id = config.node_id;
+    resp_options.version = KVACTOR_VERSION;
+    resp_options.tokens = *tokens;
+    resp.emplace(std::move(resp_options), runtime.api(), feed, metrics);
+    try {
+      resp->listen();
+    } catch (const std::exception& error) {
+      spdlog::critical("cannot listen for RESP on {}:{}: {}", config.resp_listen->host,
+                       config.resp_listen->port, error.what());
+      return 1;
+    }
+  }
   // Before the listener opens: a write served by a partition that has not loaded its data yet
   // would be acknowledged and then replaced by the recovered map.
   if (config.persistence == persistence_mode::wal) server.set_phase(http::node_phase::recovering);
@@ -298,6 +321,11 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     return 1;
   }
   server.set_phase(http::node_phase::serving);
+  if (resp) {
+    resp->start();
+    spdlog::info("serving the Redis protocol (RESP2) on {}:{}{}", config.resp_listen->host,
+                 resp->port(), *tokens ? ", AUTH required" : "");
+  }
   spdlog::info(
       "kvnode {} node {} serving {} on {}:{} (dialect {}) and the change feed on {} with {} "
       "partitions",
@@ -312,10 +340,21 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
                                             *tokens != nullptr)) {
     spdlog::warn("{}", *warning);
   }
+  // RESP has no TLS here: tokens guard it, but they travel in clear text.
+  if (config.resp_listen) {
+    if (const auto warning =
+            exposure_warning(config.resp_listen->host, /*tls=*/false, *tokens != nullptr)) {
+      spdlog::warn("RESP port: {}", *warning);
+    }
+  }
   const int signal_number = wait_for_stop(signals, tokens->get());
   spdlog::info("received {}, draining", strsignal(signal_number));
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
+  if (resp) {
+    resp->drain(std::chrono::seconds(2));
+    resp->stop();
+  }
   server.stop();
   if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
     spdlog::error("some writes could not be made durable at shutdown");

@@ -317,6 +317,12 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) { c.tls_key_file = v.parsed(parse_file_name); }},
     {"http.tls", "client_ca_file",
      [](const file_value& v, node_config& c) { c.tls_client_ca_file = v.parsed(parse_file_name); }},
+    {"resp", "listen",
+     [](const file_value& v, node_config& c) { c.resp_listen = v.parsed(parse_listen_address); }},
+    {"resp", "threads",
+     [](const file_value& v, node_config& c) {
+       c.resp_threads = static_cast<int>(v.integer(1, 64));
+     }},
     {"feed", "zmq_endpoint",
      [](const file_value& v, node_config& c) { c.feed_endpoint = v.parsed(parse_feed_endpoint); }},
     {"feed", "advertise",
@@ -508,6 +514,9 @@ struct flag_override {
 constexpr flag_override kFlagOverrides[] = {
     {"--http-listen", "HOST:PORT", "Address of the HTTP API; overrides http.listen",
      [](const std::string& v, node_config& c) { c.http_listen = parse_listen_address(v); }},
+    {"--resp-listen", "HOST:PORT",
+     "Serve the Redis protocol (RESP2) on this address; overrides resp.listen",
+     [](const std::string& v, node_config& c) { c.resp_listen = parse_listen_address(v); }},
     {"--feed-endpoint", "ENDPOINT",
      "ZeroMQ endpoint of the change feed; overrides feed.zmq_endpoint",
      [](const std::string& v, node_config& c) { c.feed_endpoint = parse_feed_endpoint(v); }},

@@ -41,6 +41,9 @@ struct node_config {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  // [resp]: the Redis-protocol port (contract section 12); off unless listen is set.
+  std::optional<listen_address> resp_listen;
+  int resp_threads = 1;
   // [feed]
   std::string feed_endpoint = "tcp://127.0.0.1:5556";
   // What /v1/info tells clients to connect to instead of the bound endpoint ("": derived from
@@ -101,9 +104,9 @@ struct command_line {
   node_config config;
 };
 
-// Parses kvnode's flags: --config FILE, then --http-listen, --feed-endpoint, --data-dir,
-// --persistence, --log-level, --dialect override the file; --repair. Throws config_error on any bad
-// flag or file.
+// Parses kvnode's flags: --config FILE, then --http-listen, --resp-listen, --feed-endpoint,
+// --data-dir, --persistence, --log-level, --dialect override the file; --repair. Throws
+// config_error on any bad flag or file.
 command_line parse_command_line(int argc, const char* const* argv);
 
 }  // namespace kv

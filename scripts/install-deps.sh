@@ -17,6 +17,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
     prometheus  # promtool and a real server for the metrics tests
     yamllint nodejs iproute2  # the deploy tests: manifests, and kvnode in a network of its own
     python3-socketio python3-requests  # yuvraj9's `kv watch` client, run against kvnode
+    python3-redis redis-tools  # Redis's clients, redis-cli and redis-benchmark on the RESP port
     libfaketime  # the expiry test that steps kvnode's system clock
     openssl  # the TLS tests make their certificates with it
     golang-go  # the Go client's tests (clients/go)
@@ -28,7 +29,8 @@ fi
 # The bench needs these too; `scripts/install-deps.sh --bench` adds them. The peers it compares
 # against (redis, webdis, etcd's JSON gateway, nginx) each run on a config of the bench's own.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf libpistache-dev)
+  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf libpistache-dev
+    libhiredis-dev)  # hiredis: the RESP parser's comparison (bench/resp_parse_bench.cpp)
 fi
 
 # The container image's build and run (`make image`, `make image-test`) need only a container

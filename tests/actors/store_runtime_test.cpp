@@ -165,5 +165,77 @@ TEST_F(StoreRuntimeTest, ConcurrentWritersFromManyThreadsLoseNothing) {
   }
 }
 
+// A batch sends one message per partition; each call still completes on its own, and a
+// partition applies a batch's calls, and calls sent before it, in order.
+TEST_F(StoreRuntimeTest, BatchAppliesCallsPerPartitionInOrder) {
+  store_api::batch batch(store_);
+  std::vector<std::promise<std::string>> answers(6);
+  batch.put("apple", text("1"), value_type::bytes, std::nullopt, 0,
+            [&](std::optional<put_outcome> outcome) {
+              answers[0].set_value(outcome ? std::to_string(outcome->version) : "none");
+            });
+  batch.get("apple", [&](std::optional<read_value> found) {
+    answers[1].set_value(found && found->value ? std::string(found->value.view()) : "absent");
+  });
+  batch.put("tomato", text("2"), value_type::bytes, 0, 0, [&](std::optional<put_outcome> outcome) {
+    answers[2].set_value(outcome && outcome->status == write_status::ok ? "ok" : "conflict");
+  });
+  typed_operation incr;
+  incr.amount = "5";
+  batch.operate("apple-count", incr, std::nullopt, 1024,
+                [&](std::optional<operation_outcome> outcome) {
+                  answers[3].set_value(outcome ? std::string(outcome->value.view()) : "none");
+                });
+  batch.erase("apple", std::nullopt, [&](std::optional<delete_outcome> outcome) {
+    answers[4].set_value(outcome && outcome->deleted ? "deleted" : "kept");
+  });
+  batch.change_expiry("tomato", 60, std::nullopt, [&](std::optional<expiry_outcome> outcome) {
+    answers[5].set_value(outcome && outcome->changed ? "expires" : "no");
+  });
+  EXPECT_EQ(batch.size(), 6u);
+  batch.submit();
+  EXPECT_EQ(batch.size(), 0u);
+  const std::vector<std::string> expected = {"1", "1", "ok", "5", "deleted", "expires"};
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    EXPECT_EQ(answers[i].get_future().get(), expected[i]) << i;
+  }
+  EXPECT_FALSE(get("apple").value);
+}
+
+TEST_F(StoreRuntimeTest, BatchSubmittedAfterASingleCallComesAfterIt) {
+  store_.put("grape", text("first"), value_type::bytes, std::nullopt, [](auto) {});
+  store_api::batch batch(store_);
+  std::promise<std::string> seen;
+  batch.get("grape", [&](std::optional<read_value> found) {
+    seen.set_value(found && found->value ? std::string(found->value.view()) : "absent");
+  });
+  batch.get("grape", [](auto) {});
+  batch.submit();
+  EXPECT_EQ(seen.get_future().get(), "first");
+}
+
+// Redis's rules: an operation that changes nothing writes nothing.
+TEST_F(StoreRuntimeTest, UnchangedRedisOperationWritesNothing) {
+  typed_operation add;
+  add.kind = operation_kind::sadd;
+  add.type = value_type::set;
+  add.names = {"a", "b"};
+  add.redis_rules = true;
+  auto operate = [&](const std::string& key, const typed_operation& op) {
+    return *await<operation_outcome>(
+        [&](auto done) { store_.operate(key, op, std::nullopt, 1024, std::move(done)); });
+  };
+  EXPECT_EQ(operate("set", add).changed, 2u);
+  const auto again = operate("set", add);
+  EXPECT_EQ(again.changed, 0u);
+  EXPECT_EQ(again.version, 1u);
+  EXPECT_EQ(get("set").version, 1u);
+  typed_operation remove = add;
+  remove.kind = operation_kind::srem;
+  const auto missing = operate("absent", remove);
+  EXPECT_EQ(missing.changed, 0u);
+  EXPECT_FALSE(get("absent").value);
+}
+
 }  // namespace
 }  // namespace kv

@@ -121,3 +121,75 @@ TEST(TypedOperationTest, HashesSetAndDeleteFieldsAndMayBecomeEmpty) {
 
 }  // namespace
 }  // namespace kv
+
+namespace kv {
+namespace {
+
+typed_operation redis_incr(std::string amount, bool as_float = false) {
+  typed_operation op;
+  op.kind = operation_kind::incr;
+  op.type = as_float ? value_type::float64 : value_type::int64;
+  op.amount = std::move(amount);
+  op.redis_rules = true;
+  return op;
+}
+
+TEST(TypedOperationTest, RedisIncrTakesBytesThatReadAsIntegers) {
+  auto result = apply_operation(redis_incr("5"), true, value_type::bytes, "10");
+  EXPECT_EQ(result.status, operation_status::ok);
+  EXPECT_EQ(result.type, value_type::bytes);
+  EXPECT_EQ(result.value, "15");
+  for (const char* text : {"abc", "1.5", " 1", "01", "-0", "99999999999999999999"}) {
+    EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::bytes, text).status,
+              operation_status::bad_amount)
+        << text;
+  }
+  EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::bytes, "9223372036854775807").status,
+            operation_status::out_of_range);
+  EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::set, "[]").status,
+            operation_status::wrong_type);
+  EXPECT_EQ(apply_operation(redis_incr("1"), true, value_type::float64, "1.5").status,
+            operation_status::bad_amount);
+  result = apply_operation(redis_incr("-3"), false, value_type::bytes, "");
+  EXPECT_EQ(result.type, value_type::int64);
+  EXPECT_EQ(result.value, "-3");
+}
+
+TEST(TypedOperationTest, RedisIncrByFloatTurnsNumbersIntoFloats) {
+  auto result = apply_operation(redis_incr("0.5", true), true, value_type::int64, "10");
+  EXPECT_EQ(result.type, value_type::float64);
+  EXPECT_EQ(result.value, "10.5");
+  result = apply_operation(redis_incr("1.5", true), true, value_type::bytes, "2");
+  EXPECT_EQ(result.type, value_type::bytes);
+  EXPECT_EQ(result.value, "3.5");
+  EXPECT_EQ(apply_operation(redis_incr("1", true), true, value_type::bytes, "x").status,
+            operation_status::bad_amount);
+  result = apply_operation(redis_incr("2.5", true), false, value_type::bytes, "");
+  EXPECT_EQ(result.type, value_type::float64);
+}
+
+TEST(TypedOperationTest, SetAndHashOperationsCountWhatChanged) {
+  typed_operation add;
+  add.kind = operation_kind::sadd;
+  add.type = value_type::set;
+  add.names = {"a", "b", "c"};
+  auto result = apply_operation(add, true, value_type::set, R"(["a"])");
+  EXPECT_EQ(result.changed, 2u);
+  EXPECT_FALSE(result.unchanged);
+  typed_operation hset;
+  hset.kind = operation_kind::hset;
+  hset.type = value_type::hash;
+  hset.fields = {{"f", "1"}, {"g", "2"}};
+  hset.redis_rules = true;
+  result = apply_operation(hset, true, value_type::hash, R"({"f":"1"})");
+  EXPECT_EQ(result.changed, 1u);
+  result = apply_operation(hset, true, value_type::hash, R"({"f":"1","g":"2"})");
+  EXPECT_EQ(result.changed, 0u);
+  EXPECT_TRUE(result.unchanged);
+  result = apply_operation(hset, true, value_type::hash, R"({"f":"0","g":"2"})");
+  EXPECT_EQ(result.changed, 0u);
+  EXPECT_FALSE(result.unchanged);  // a new value for a field that was there
+}
+
+}  // namespace
+}  // namespace kv
