@@ -9,6 +9,7 @@ packages=(
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
   libssl-dev  # OpenSSL: the HTTP port's TLS, and SHA-256 of bearer tokens
+  libpqxx-dev  # libpqxx (and libpq): the PostgreSQL change log
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
@@ -19,6 +20,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
     python3-socketio python3-requests  # yuvraj9's `kv watch` client, run against kvnode
     libfaketime  # the expiry test that steps kvnode's system clock
     openssl  # the TLS tests make their certificates with it
+    postgresql  # the change-log tests run a real PostgreSQL 15 of their own
   )
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)
