@@ -50,12 +50,12 @@ feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev) 
   append_field(json, "rev", rev);
   append_field(json, "ts_ms", change.ts_ms);
   json.push_back('}');
-  return std::make_shared<const feed_event>(feed_event{
-      change.key,
-      rev,
-      std::move(json),
-      {change.op, change.type, change.version, change.partition, change.seq, change.ts_ms,
-       change.op == change_op::put ? change.expires_at_ms : 0}});
+  return std::make_shared<const feed_event>(
+      feed_event{change.key,
+                 rev,
+                 std::move(json),
+                 {change.op, change.type, change.version, change.partition, change.seq,
+                  change.ts_ms, change.op == change_op::put ? change.expires_at_ms : 0}});
 }
 
 // Inside a JSON string every quote is escaped, so the first `,"value":"` with a bare quote is

@@ -14,9 +14,9 @@
 #include "actors/store_runtime.hpp"
 #include "auth/token_file.hpp"
 #include "auth/token_registry.hpp"
+#include "metrics/changelog_collector.hpp"
 #include "metrics/connection_collector.hpp"
 #include "metrics/durability_collector.hpp"
-#include "metrics/changelog_collector.hpp"
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
@@ -230,10 +230,10 @@ std::shared_ptr<changelog::changelog_sink> make_changelog_sink(const node_config
   options.limits.max_bytes = config.changelog_max_backlog_bytes;
   options.batch_events = config.changelog_batch_events;
   return std::make_shared<changelog::changelog_sink>(
-      options, changelog::postgres_store_factory(config.changelog_postgres,
-                                                 config.changelog_use_insert
-                                                     ? changelog::write_method::insert
-                                                     : changelog::write_method::copy));
+      options,
+      changelog::postgres_store_factory(
+          config.changelog_postgres, config.changelog_use_insert ? changelog::write_method::insert
+                                                                 : changelog::write_method::copy));
 }
 
 }  // namespace

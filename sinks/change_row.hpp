@@ -30,7 +30,7 @@ struct change_row {
   std::optional<std::string_view> type;  // a put's type name; null for a delete or expiry
   std::optional<std::string> value;      // a put's value as GET prints it; null otherwise
   std::uint64_t version = 0;
-  std::string ts;                        // timestamp_text
+  std::string ts;                         // timestamp_text
   std::optional<std::string> expires_at;  // timestamp_text of a put's deadline, null for none
 };
 
@@ -39,8 +39,7 @@ struct change_row {
 change_row row_of(const feed_event& event);
 
 // The columns in the order of the rows above.
-inline constexpr const char* change_columns[] = {"rev",   "partition", "seq",     "op",
-                                                 "key",   "type",      "value",   "version",
-                                                 "ts",    "expires_at"};
+inline constexpr const char* change_columns[] = {
+    "rev", "partition", "seq", "op", "key", "type", "value", "version", "ts", "expires_at"};
 
 }  // namespace kv::changelog

@@ -129,8 +129,8 @@ std::size_t backlog::size() const {
 
 // The batch in flight counts towards the bounds but is never dropped: it may be in the table.
 void backlog::evict_over_limits() {
-  while (!queue_.empty() && (queue_.size() + in_flight_ > limits_.max_events ||
-                             queued_bytes_ > limits_.max_bytes)) {
+  while (!queue_.empty() &&
+         (queue_.size() + in_flight_ > limits_.max_events || queued_bytes_ > limits_.max_bytes)) {
     const std::uint64_t rev = queue_.front()->rev;
     queued_bytes_ -= queue_.front()->bytes();
     queue_.pop_front();

@@ -30,21 +30,21 @@ struct rev_range {
 };
 
 struct backlog_limits {
-  std::size_t max_events = 1000000;     // changelog.max_backlog_events
-  std::size_t max_bytes = 256u << 20;   // changelog.max_backlog_bytes
+  std::size_t max_events = 1000000;    // changelog.max_backlog_events
+  std::size_t max_bytes = 256u << 20;  // changelog.max_backlog_bytes
 };
 
 // Read by the metrics at scrape time; written under the backlog's lock (or by the writer).
 struct changelog_counters {
-  std::atomic<std::uint64_t> newest_rev{0};   // the newest rev the node published
-  std::atomic<std::uint64_t> table_rev{0};    // the table's last rev, as last seen or written
-  std::atomic<bool> table_known{false};       // table_rev was read from the table at least once
-  std::atomic<std::uint64_t> waiting{0};      // events in the backlog, batch in flight included
-  std::atomic<std::uint64_t> written{0};      // rows written (committed)
-  std::atomic<std::uint64_t> batches{0};      // transactions committed
-  std::atomic<std::uint64_t> gap_events{0};   // events that will never be in the table
+  std::atomic<std::uint64_t> newest_rev{0};     // the newest rev the node published
+  std::atomic<std::uint64_t> table_rev{0};      // the table's last rev, as last seen or written
+  std::atomic<bool> table_known{false};         // table_rev was read from the table at least once
+  std::atomic<std::uint64_t> waiting{0};        // events in the backlog, batch in flight included
+  std::atomic<std::uint64_t> written{0};        // rows written (committed)
+  std::atomic<std::uint64_t> batches{0};        // transactions committed
+  std::atomic<std::uint64_t> gap_events{0};     // events that will never be in the table
   std::atomic<std::uint64_t> gaps_recorded{0};  // gap rows written to kv_changes_gaps
-  std::atomic<std::uint64_t> failures{0};     // failed connects and transactions
+  std::atomic<std::uint64_t> failures{0};       // failed connects and transactions
   std::atomic<bool> connected{false};
 
   // How many events the table is behind the node: revs it does not hold yet, up to the newest
@@ -112,10 +112,10 @@ class backlog {
   std::size_t size() const;
 
  private:
-  void evict_over_limits();  // with the lock held
-  std::uint64_t newest_rev() const;  // with the lock held
-  void publish_sizes();  // with the lock held
-  void forget_evicted_through(std::uint64_t rev);  // with the lock held
+  void evict_over_limits();                                    // with the lock held
+  std::uint64_t newest_rev() const;                            // with the lock held
+  void publish_sizes();                                        // with the lock held
+  void forget_evicted_through(std::uint64_t rev);              // with the lock held
   std::uint64_t evicted_within(const rev_range& range) const;  // with the lock held
 
   const backlog_limits limits_;

@@ -70,8 +70,8 @@ bool changelog_sink::stop(std::chrono::milliseconds grace) {
   lock.lock();
   // A writer stuck in a database call cannot be interrupted: it is left behind, holding what
   // it needs, rather than holding up the node's exit.
-  const bool finished = state_changed_.wait_until(
-      lock, stop_deadline_ + std::chrono::seconds(2), [this] { return finished_; });
+  const bool finished = state_changed_.wait_until(lock, stop_deadline_ + std::chrono::seconds(2),
+                                                  [this] { return finished_; });
   lock.unlock();
   if (finished) {
     writer_.join();
@@ -81,9 +81,10 @@ bool changelog_sink::stop(std::chrono::milliseconds grace) {
   }
   const bool complete = backlog_.idle();
   if (!complete) {
-    spdlog::warn("change log: stopping {} events behind the node; the next start records them "
-                 "as a gap",
-                 counters_->lag());
+    spdlog::warn(
+        "change log: stopping {} events behind the node; the next start records them "
+        "as a gap",
+        counters_->lag());
   }
   return complete;
 }

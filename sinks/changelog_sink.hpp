@@ -7,10 +7,10 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,7 +29,8 @@ class changelog_store {
   // Creates the tables when missing and returns the table's last rev (0 when empty).
   virtual std::uint64_t open() = 0;
   // One transaction: the gap row (when set), then one row per event, in rev order.
-  virtual void write(const std::optional<rev_range>& gap, std::span<const feed_event_ptr> events) = 0;
+  virtual void write(const std::optional<rev_range>& gap,
+                     std::span<const feed_event_ptr> events) = 0;
   // Where it writes, for the log (never the password).
   virtual std::string describe() const = 0;
 };
@@ -37,8 +38,8 @@ using store_factory = std::function<std::unique_ptr<changelog_store>()>;
 
 struct sink_options {
   backlog_limits limits;
-  std::size_t batch_events = 5000;        // at most this many rows per transaction
-  std::size_t batch_bytes = 8u << 20;     // and about this much event JSON
+  std::size_t batch_events = 5000;            // at most this many rows per transaction
+  std::size_t batch_bytes = 8u << 20;         // and about this much event JSON
   std::chrono::milliseconds retry_min{100};   // the first pause after a failure, doubling
   std::chrono::milliseconds retry_max{2000};  // up to this
   // A table ahead of the node is looked at again this often.

@@ -57,8 +57,9 @@ class postgres_store : public changelog_store {
   void write(const std::optional<rev_range>& gap, std::span<const feed_event_ptr> events) override {
     pqxx::work txn(*connection_, "kv_changes batch");
     if (gap) {
-      txn.exec_params0("INSERT INTO kv_changes_gaps (first_rev, last_rev, events) VALUES ($1, $2, $3)",
-                       gap->first, gap->last, gap->size());
+      txn.exec_params0(
+          "INSERT INTO kv_changes_gaps (first_rev, last_rev, events) VALUES ($1, $2, $3)",
+          gap->first, gap->last, gap->size());
     }
     if (!events.empty()) {
       if (method_ == write_method::copy) {
@@ -181,12 +182,10 @@ store_factory postgres_store_factory(std::string conninfo, write_method method) 
   };
 }
 
-void read_changes(const std::string& conninfo,
-                  const std::function<void(stored_change&&)>& on_row) {
+void read_changes(const std::string& conninfo, const std::function<void(stored_change&&)>& on_row) {
   pqxx::connection connection(conninfo);
   // One snapshot for every page: a node writing meanwhile cannot make the pages disagree.
-  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn(
-      connection, "kv_changes restore");
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn(connection, "kv_changes restore");
   std::uint64_t after = 0;
   for (;;) {
     const pqxx::result page = txn.exec_params(

@@ -41,7 +41,6 @@ struct stored_change {
 
 // Every row of kv_changes in rev order, a page at a time, into `on_row`. Throws std::exception
 // (a connection or query failure, a missing table) with a message naming the cause.
-void read_changes(const std::string& conninfo,
-                  const std::function<void(stored_change&&)>& on_row);
+void read_changes(const std::string& conninfo, const std::function<void(stored_change&&)>& on_row);
 
 }  // namespace kv::changelog

@@ -10,8 +10,8 @@
 #include <system_error>
 
 #include "core/typed_text.hpp"
-#include "sinks/change_row.hpp"
 #include "core/value_type.hpp"
+#include "sinks/change_row.hpp"
 #include "storage/data_layout.hpp"
 #include "storage/file.hpp"
 #include "storage/partition_files.hpp"
@@ -20,7 +20,9 @@
 namespace kv::changelog {
 
 restore_builder::restore_builder(routing_table table)
-    : table_(std::move(table)), stores_(table_.partition_count()), counts_(table_.partition_count()) {}
+    : table_(std::move(table)),
+      stores_(table_.partition_count()),
+      counts_(table_.partition_count()) {}
 
 void restore_builder::apply(stored_change&& row) {
   const std::string where = "kv_changes row with rev " + std::to_string(row.rev);
@@ -44,7 +46,8 @@ void restore_builder::apply(stored_change&& row) {
     try {
       value = canonical_text(*type, value);
     } catch (const bad_typed_text& error) {
-      throw restore_error(where + ": " + error.what() + " of type " + std::string(type_name(*type)));
+      throw restore_error(where + ": " + error.what() + " of type " +
+                          std::string(type_name(*type)));
     }
   }
   store.set(row.key, shared_bytes::copy_of(value), row.version, *type, row.expires_at_ms);
@@ -82,8 +85,9 @@ std::optional<std::string> restore_target_problem(const std::filesystem::path& d
   }
   if (!std::filesystem::is_empty(data_dir, error)) {
     return error ? data_dir.string() + ": " + error.message()
-                 : data_dir.string() + " is not empty: --restore-from-postgres only fills an "
-                                       "empty data directory (move it away or empty it first)";
+                 : data_dir.string() +
+                       " is not empty: --restore-from-postgres only fills an "
+                       "empty data directory (move it away or empty it first)";
   }
   return std::nullopt;
 }

@@ -90,9 +90,9 @@ class ChangelogTest : public ::testing::Test {
       }
       std::this_thread::sleep_for(50ms);
     }
-    return ::testing::AssertionFailure() << "the change log did not catch up in " << limit.count()
-                                         << " s:\n"
-                                         << kv.get("/metrics").body;
+    return ::testing::AssertionFailure()
+           << "the change log did not catch up in " << limit.count() << " s:\n"
+           << kv.get("/metrics").body;
   }
 
   // Every key of the node with what GET says of it.
@@ -182,8 +182,8 @@ TEST_F(ChangelogTest, EveryChangeReachesTheTableInRevOrderWithEveryColumn) {
 
 TEST_F(ChangelogTest, PostgresRefusesAClientWithoutItsCertificate) {
   const std::string port = std::to_string(server_->port());
-  const std::string base = "host=localhost hostaddr=127.0.0.1 port=" + port + " dbname=" +
-                           database_ + " user=kvnode connect_timeout=5";
+  const std::string base = "host=localhost hostaddr=127.0.0.1 port=" + port +
+                           " dbname=" + database_ + " user=kvnode connect_timeout=5";
   EXPECT_THROW(pqxx::connection(base + " sslmode=verify-full sslrootcert=" + server_->ca_file()),
                pqxx::broken_connection);
   EXPECT_THROW(pqxx::connection(base + " sslmode=disable"), pqxx::broken_connection);
@@ -200,8 +200,10 @@ TEST_F(ChangelogTest, PostgresStoppedUnderLoadLosesNoChangeAndWritesNoneTwice) {
     writers.emplace_back([&, w] {
       KvClient kv(node.host(), node.http_port());
       for (int i = 0; !stop; ++i) {
-        const Reply r = kv.put_key("w" + std::to_string(w) + "/" + std::to_string(i % 500),
-                                   std::string(100, 'v'));
+        std::string key = numbered("w", w);
+        key += '/';
+        key += std::to_string(i % 500);
+        const Reply r = kv.put_key(key, std::string(100, 'v'));
         (r.status == 200 ? written : refused)++;
       }
     });
@@ -267,14 +269,13 @@ TEST_F(ChangelogTest, AnOutageLongerThanTheBacklogIsARecordedGapAndRestoreRefuse
       << refused.stderr_text;
   EXPECT_FALSE(std::filesystem::exists(target.path() / "data"));
 
-  NodeProcess accepted(
-      {"--config", config("max_backlog_events = 50\n"), "--restore-from-postgres",
-       "--restore-accept-gaps"});
+  NodeProcess accepted({"--config", config("max_backlog_events = 50\n"), "--restore-from-postgres",
+                        "--restore-accept-gaps"});
   ASSERT_TRUE(start_and_wait_ready(accepted));
   EXPECT_NE(accepted.stderr_text().find("RESTORING AN INCOMPLETE LOG"), std::string::npos);
   KvClient restored(accepted.host(), accepted.http_port());
   EXPECT_EQ(restored.get_key(numbered("before", 9)).status, 200);
-  EXPECT_EQ(restored.get_key(numbered("during", 0)).status, 404);   // lost in the gap
+  EXPECT_EQ(restored.get_key(numbered("during", 0)).status, 404);    // lost in the gap
   EXPECT_EQ(restored.get_key(numbered("during", 199)).status, 200);  // after it
   // The restored node's rev goes on after the table's: its next change is rev 211.
   ASSERT_EQ(restored.put_key("after", "x").status, 200);
@@ -289,11 +290,12 @@ TEST_F(ChangelogTest, RestoreRebuildsTheStoreKeyByKeyAfterKillNine) {
   std::string all_bytes;
   for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
   for (int i = 0; i < 300; ++i) {
-    ASSERT_EQ(kv.put_key(numbered("plain/", i), all_bytes.substr(i % 200) + std::to_string(i))
-                  .status,
-              200);
+    ASSERT_EQ(
+        kv.put_key(numbered("plain/", i), all_bytes.substr(i % 200) + std::to_string(i)).status,
+        200);
   }
-  for (int i = 0; i < 300; i += 3) ASSERT_EQ(kv.put_key(numbered("plain/", i), "again").status, 200);
+  for (int i = 0; i < 300; i += 3)
+    ASSERT_EQ(kv.put_key(numbered("plain/", i), "again").status, 200);
   for (int i = 0; i < 300; i += 7) ASSERT_EQ(kv.delete_key(numbered("plain/", i)).status, 200);
   ASSERT_EQ(kv.put("/v1/keys/typed/int?type=int", "-42").status, 200);
   ASSERT_EQ(kv.put("/v1/keys/typed/uint?type=uint", "18446744073709551615").status, 200);
@@ -365,13 +367,13 @@ TEST_F(ChangelogTest, RestoreRebuildsTheStoreKeyByKeyAfterKillNine) {
 TEST_F(ChangelogTest, RestoreNeedsTheChangeLogAndAWriteAheadLog) {
   TempDir target;
   const std::string data = (target.path() / "data").string();
-  const RunResult no_log = run_kvnode({"--persistence", "wal", "--data-dir", data,
-                                       "--restore-from-postgres"});
+  const RunResult no_log =
+      run_kvnode({"--persistence", "wal", "--data-dir", data, "--restore-from-postgres"});
   EXPECT_TRUE(no_log.status.exited_with(2)) << no_log.status.describe();
   EXPECT_NE(no_log.stderr_text.find("needs changelog.postgres"), std::string::npos)
       << no_log.stderr_text;
-  const RunResult no_wal = run_kvnode({"--changelog-postgres", server_->client_conninfo(database_),
-                                       "--restore-from-postgres"});
+  const RunResult no_wal = run_kvnode(
+      {"--changelog-postgres", server_->client_conninfo(database_), "--restore-from-postgres"});
   EXPECT_TRUE(no_wal.status.exited_with(2)) << no_wal.status.describe();
   EXPECT_NE(no_wal.stderr_text.find("needs persistence = \"wal\""), std::string::npos)
       << no_wal.stderr_text;

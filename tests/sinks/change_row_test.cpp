@@ -76,7 +76,8 @@ TEST(ChangeRowTest, DeletesAndExpiriesHaveNoValueNorType) {
 // fool that.
 TEST(ChangeRowTest, AKeyThatLooksLikeTheValueFieldIsNotTakenForIt) {
   const std::string key = R"(x","value":"AAAA)";
-  const change_row row = row_of(*make_feed_event(change(change_op::put, key, "real"), 1));
+  const auto event = make_feed_event(change(change_op::put, key, "real"), 1);
+  const change_row row = row_of(*event);  // its key is a view of the event's
   EXPECT_EQ(row.key, key);
   EXPECT_EQ(row.value, std::optional<std::string>("real"));
 }

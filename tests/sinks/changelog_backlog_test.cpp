@@ -13,8 +13,10 @@ namespace {
 using namespace std::chrono_literals;
 
 feed_event_ptr event(std::uint64_t rev, std::size_t json_bytes = 10) {
+  std::string key = "k";
+  key += std::to_string(rev);
   return std::make_shared<const feed_event>(
-      feed_event{"k" + std::to_string(rev), rev, std::string(json_bytes, 'j'), {}});
+      feed_event{std::move(key), rev, std::string(json_bytes, 'j'), {}});
 }
 
 std::vector<std::uint64_t> revs(const batch& b) {
@@ -23,7 +25,9 @@ std::vector<std::uint64_t> revs(const batch& b) {
   return out;
 }
 
-auto now() { return std::chrono::steady_clock::now(); }
+auto now() {
+  return std::chrono::steady_clock::now();
+}
 
 struct BacklogTest : ::testing::Test {
   std::shared_ptr<changelog_counters> counters = std::make_shared<changelog_counters>();
@@ -176,10 +180,10 @@ TEST_F(BacklogTest, DropsOnBothSidesOfABatchGivenBackAreCountedOnce) {
   for (std::uint64_t rev = 1; rev <= 3; ++rev) b.push(event(rev));
   ASSERT_EQ(b.resume(0), resume_outcome::ok);
   auto out = b.take(2, 1 << 20, now());  // 1, 2 in flight
-  b.push(event(4));  // drops 3
-  b.push(event(5));  // drops 4
-  b.failed(std::move(out));  // 1, 2, 5: fits
-  b.push(event(6));  // drops 1
+  b.push(event(4));                      // drops 3
+  b.push(event(5));                      // drops 4
+  b.failed(std::move(out));              // 1, 2, 5: fits
+  b.push(event(6));                      // drops 1
   EXPECT_EQ(counters->gap_events.load(), 3u);
   ASSERT_EQ(b.resume(0), resume_outcome::ok);
   auto first = b.take(100, 1 << 20, now());
@@ -202,7 +206,7 @@ TEST_F(BacklogTest, ABatchNeverRunsAcrossAHole) {
   auto b = make(4);
   for (std::uint64_t rev = 1; rev <= 3; ++rev) b.push(event(rev));
   ASSERT_EQ(b.resume(0), resume_outcome::ok);
-  auto out = b.take(1, 1 << 20, now());  // 1 in flight
+  auto out = b.take(1, 1 << 20, now());                             // 1 in flight
   for (std::uint64_t rev = 4; rev <= 6; ++rev) b.push(event(rev));  // drops 2, 3
   b.committed(out);
   auto next = b.take(100, 1 << 20, now());

@@ -29,9 +29,7 @@ struct fake_table {
   int opens = 0;
   std::size_t largest_batch = 0;
 
-  std::uint64_t last_rev() {
-    return rows.empty() ? 0 : rows.rbegin()->first;
-  }
+  std::uint64_t last_rev() { return rows.empty() ? 0 : rows.rbegin()->first; }
 };
 
 class fake_store : public changelog_store {

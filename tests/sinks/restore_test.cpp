@@ -4,10 +4,9 @@
 #include "sinks/restore.hpp"
 
 #include <gtest/gtest.h>
-
-#include <filesystem>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 

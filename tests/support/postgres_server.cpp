@@ -64,8 +64,9 @@ bool PostgresServer::run_as_postgres(const std::string& command, std::string* er
 
 bool PostgresServer::setup(std::string* error) {
   if (!std::filesystem::exists(std::string(kBin) + "/initdb")) {
-    *error = std::string(kBin) + "/initdb is missing: install Debian's postgresql package "
-                                 "(scripts/install-deps.sh)";
+    *error = std::string(kBin) +
+             "/initdb is missing: install Debian's postgresql package "
+             "(scripts/install-deps.sh)";
     return false;
   }
   std::filesystem::create_directories(client_dir_);
@@ -76,7 +77,8 @@ bool PostgresServer::setup(std::string* error) {
   const std::string make =
       "cd " + quoted(client_dir_.string()) + " && sh " + script + " > certificates.log 2>&1";
   if (std::system(make.c_str()) != 0) {
-    *error = "openssl could not make the certificates: " + read_all(client_dir_ / "certificates.log");
+    *error =
+        "openssl could not make the certificates: " + read_all(client_dir_ / "certificates.log");
     return false;
   }
   ca_ = (client_dir_ / "ca.pem").string();
@@ -102,18 +104,26 @@ bool PostgresServer::setup(std::string* error) {
   ::chmod(pg_dir_.c_str(), 0700);
   port_ = pick_free_port();
   const std::string data = (pg_dir_ / "data").string();
-  if (!run_as_postgres(std::string(kBin) + "/initdb --no-sync -A trust -E UTF8 --locale=C -U kvnode -D " +
-                           data,
-                       error)) {
+  if (!run_as_postgres(
+          std::string(kBin) + "/initdb --no-sync -A trust -E UTF8 --locale=C -U kvnode -D " + data,
+          error)) {
     return false;
   }
   const std::string pg = pg_dir_.string();
   const std::string conf = "port = " + std::to_string(port_) +
                            "\nlisten_addresses = '127.0.0.1'\n"
-                           "unix_socket_directories = '" + pg + "'\n"
-                           "ssl = on\nssl_cert_file = '" + pg + "/server.pem'\n"
-                           "ssl_key_file = '" + pg + "/server.key'\n"
-                           "ssl_ca_file = '" + pg + "/ca.pem'\n"
+                           "unix_socket_directories = '" +
+                           pg +
+                           "'\n"
+                           "ssl = on\nssl_cert_file = '" +
+                           pg +
+                           "/server.pem'\n"
+                           "ssl_key_file = '" +
+                           pg +
+                           "/server.key'\n"
+                           "ssl_ca_file = '" +
+                           pg +
+                           "/ca.pem'\n"
                            "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n"
                            "max_connections = 30\nshared_buffers = 32MB\n";
   const std::string hba =
@@ -146,7 +156,8 @@ bool PostgresServer::start(std::string* error) {
 
 bool PostgresServer::stop(std::string* error) {
   const std::string data = (pg_dir_ / "data").string();
-  if (!run_as_postgres(std::string(kBin) + "/pg_ctl -w -t 60 -m fast -D " + data + " stop", error)) {
+  if (!run_as_postgres(std::string(kBin) + "/pg_ctl -w -t 60 -m fast -D " + data + " stop",
+                       error)) {
     return false;
   }
   running_ = false;
@@ -154,9 +165,9 @@ bool PostgresServer::stop(std::string* error) {
 }
 
 std::string PostgresServer::client_conninfo(const std::string& database) const {
-  return "host=localhost hostaddr=127.0.0.1 port=" + std::to_string(port_) + " dbname=" +
-         database + " user=kvnode sslmode=verify-full sslrootcert=" + ca_ + " sslcert=" +
-         client_cert_ + " sslkey=" + client_key_ + " connect_timeout=5";
+  return "host=localhost hostaddr=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + database +
+         " user=kvnode sslmode=verify-full sslrootcert=" + ca_ + " sslcert=" + client_cert_ +
+         " sslkey=" + client_key_ + " connect_timeout=5";
 }
 
 std::string PostgresServer::admin_conninfo(const std::string& database) const {
