@@ -106,8 +106,6 @@ void changelog_sink::pause(std::chrono::milliseconds duration) {
 }
 
 std::unique_ptr<changelog_store> changelog_sink::connect(bool& diverged) {
-  auto& last_failure_logged = last_failure_logged_;
-  auto& failures_unlogged = failures_unlogged_;
   diverged = false;
   std::unique_ptr<changelog_store> store;
   try {
@@ -132,24 +130,24 @@ std::unique_ptr<changelog_store> changelog_sink::connect(bool& diverged) {
     spdlog::info("change log: writing to {}, whose last rev is {}; the node is at rev {}",
                  store->describe(), table_rev, counters_->newest_rev.load());
     counters_->connected.store(true);
-    failures_unlogged = 0;
-    last_failure_logged = {};
+    failures_unlogged_ = 0;
+    last_failure_logged_ = {};
     return store;
   } catch (const std::exception& error) {
     counters_->failures.fetch_add(1, std::memory_order_relaxed);
     const auto now = clock_type::now();
-    if (last_failure_logged == clock_type::time_point{} ||
-        now - last_failure_logged >= failure_log_interval) {
+    if (last_failure_logged_ == clock_type::time_point{} ||
+        now - last_failure_logged_ >= failure_log_interval) {
       spdlog::warn("change log: cannot reach {}{}: {}; {} events wait (at most {})",
                    store ? store->describe() : std::string("the database"),
-                   failures_unlogged > 0
-                       ? " (" + std::to_string(failures_unlogged + 1) + " attempts)"
+                   failures_unlogged_ > 0
+                       ? " (" + std::to_string(failures_unlogged_ + 1) + " attempts)"
                        : std::string(),
                    error.what(), counters_->waiting.load(), options_.limits.max_events);
-      last_failure_logged = now;
-      failures_unlogged = 0;
+      last_failure_logged_ = now;
+      failures_unlogged_ = 0;
     } else {
-      ++failures_unlogged;
+      ++failures_unlogged_;
     }
     return nullptr;
   }
