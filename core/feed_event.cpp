@@ -50,7 +50,26 @@ feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev) 
   append_field(json, "rev", rev);
   append_field(json, "ts_ms", change.ts_ms);
   json.push_back('}');
-  return std::make_shared<const feed_event>(feed_event{change.key, rev, std::move(json)});
+  return std::make_shared<const feed_event>(
+      feed_event{change.key,
+                 rev,
+                 std::move(json),
+                 {change.op, change.type, change.version, change.partition, change.seq,
+                  change.ts_ms, change.op == change_op::put ? change.expires_at_ms : 0}});
+}
+
+// Inside a JSON string every quote is escaped, so the first `,"value":"` with a bare quote is
+// the field itself: the key before it cannot hold that sequence. Base64 holds no quote.
+std::string_view event_value_base64(const feed_event& event) {
+  if (event.facts.op != change_op::put) return {};
+  constexpr std::string_view field = R"(,"value":")";
+  const std::string_view json = event.json;
+  const std::size_t start = json.find(field);
+  if (start == std::string_view::npos) return {};
+  const std::size_t begin = start + field.size();
+  const std::size_t end = json.find('"', begin);
+  if (end == std::string_view::npos) return {};
+  return json.substr(begin, end - begin);
 }
 
 }  // namespace kv

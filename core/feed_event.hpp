@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/partition_store.hpp"
 
@@ -27,10 +28,24 @@ struct applied_change {
   std::int64_t expires_at_ms = 0;  // a put's deadline, 0 = none; logged, not in the event JSON
 };
 
+// What a consumer that stores events by column (the PostgreSQL change log) needs beside the
+// JSON: the applied change's numbers, and the deadline, which the JSON does not carry. The value
+// stays only in the JSON (base64), so that holding an event pins no second copy of it.
+struct change_facts {
+  change_op op = change_op::put;
+  value_type type = value_type::bytes;
+  std::uint64_t version = 0;
+  std::size_t partition = 0;
+  std::uint64_t seq = 0;
+  std::int64_t ts_ms = 0;
+  std::int64_t expires_at_ms = 0;  // a put's deadline, 0 = none
+};
+
 struct feed_event {
   std::string key;  // also inside json; kept apart for prefix matching
   std::uint64_t rev = 0;
   std::string json;
+  change_facts facts;
 
   // What holding the event costs, for the history's byte bound.
   std::size_t bytes() const { return key.size() + json.size(); }
@@ -42,5 +57,9 @@ using feed_event_ptr = std::shared_ptr<const feed_event>;
 // with "value" only on a put, and after it "type":T on a put of a typed value. op is "put",
 // "delete" or "expire".
 feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev);
+
+// The base64 text of a put's "value" field in an event JSON made by make_feed_event, without
+// parsing the JSON; empty when there is none (a delete or an expiry).
+std::string_view event_value_base64(const feed_event& event);
 
 }  // namespace kv

@@ -7,12 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
 #include "actors/store_runtime.hpp"
 #include "auth/token_file.hpp"
 #include "auth/token_registry.hpp"
+#include "metrics/changelog_collector.hpp"
 #include "metrics/connection_collector.hpp"
 #include "metrics/durability_collector.hpp"
 #include "metrics/feed_collector.hpp"
@@ -20,6 +22,9 @@
 #include "node/advertised_feed.hpp"
 #include "node/data_dir_config.hpp"
 #include "node/exposure_warning.hpp"
+#include "sinks/changelog_sink.hpp"
+#include "sinks/postgres_changelog.hpp"
+#include "sinks/restore.hpp"
 #include "storage/data_layout.hpp"
 #include "transports/http/dialects/agathemmanuel/agathemmanuel_seed.hpp"
 #include "transports/http/exchange.hpp"
@@ -38,6 +43,8 @@ using namespace std::chrono_literals;
 // that stopped reading cannot keep a node from shutting down.
 constexpr auto in_flight_grace = 60s;
 constexpr auto actor_request_timeout = 5s;
+// At shutdown the change log gets this long to write what it has not yet.
+constexpr auto changelog_drain_grace = 5s;
 
 void configure_logging(const std::string& level) {
   auto logger = spdlog::stderr_logger_mt("kvnode");
@@ -89,15 +96,16 @@ store_runtime_options runtime_options(const node_config& config) {
   return options;
 }
 
-// Loads the data while HTTP answers readiness (and key routes) with 503. Returns false, having
-// logged one line naming the file and offset, when the node must not start on it.
-bool recover(store_runtime& runtime, const std::string& data_dir) {
+// Loads the data while HTTP answers readiness (and key routes) with 503. Returns the rev the
+// feed reached, or nothing, having logged one line naming the file and offset, when the node
+// must not start on it.
+std::optional<std::uint64_t> recover(store_runtime& runtime, const std::string& data_dir) {
   const auto started = std::chrono::steady_clock::now();
   spdlog::info("recovering from {}", data_dir);
   auto recovered = runtime.recover();
   if (!recovered.ok()) {
     spdlog::critical("cannot recover from {}: {}", data_dir, recovered.error().message());
-    return false;
+    return std::nullopt;
   }
   for (const auto& warning : recovered.value().warnings) spdlog::warn("recovery: {}", warning);
   spdlog::info("recovered {} keys up to rev {} in {} ms", recovered.value().keys,
@@ -105,7 +113,7 @@ bool recover(store_runtime& runtime, const std::string& data_dir) {
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)
                    .count());
-  return true;
+  return recovered.value().last_rev;
 }
 
 feed_options feed_options_of(const node_config& config) {
@@ -138,6 +146,14 @@ std::optional<int> check_data_dir(const node_config& config) {
     spdlog::critical("{}", *problem);
     return 2;
   }
+  const auto marker = std::filesystem::path(config.data_dir) / changelog::restoring_marker;
+  if (std::error_code error; std::filesystem::exists(marker, error)) {
+    spdlog::critical(
+        "{} is there: a --restore-from-postgres into {} did not finish, and the data is not "
+        "whole; empty the directory and restore again",
+        marker.string(), config.data_dir);
+    return 1;
+  }
   auto checked =
       storage::check_data_layout(config.data_dir, make_routing_table(config), config.repair);
   if (!checked.ok()) {
@@ -146,6 +162,79 @@ std::optional<int> check_data_dir(const node_config& config) {
   }
   for (const auto& warning : checked.value()) spdlog::warn("{}", warning);
   return std::nullopt;
+}
+
+// --restore-from-postgres: fills the empty data directory from kv_changes. Returns the exit
+// status when the node must not start, having logged why.
+std::optional<int> restore_from_postgres(const node_config& config) {
+  if (config.changelog_postgres.empty()) {
+    spdlog::critical("--restore-from-postgres needs changelog.postgres (or --changelog-postgres)");
+    return 2;
+  }
+  if (config.persistence != persistence_mode::wal) {
+    spdlog::critical(
+        "--restore-from-postgres needs persistence = \"wal\": it fills the data directory");
+    return 2;
+  }
+  if (const auto problem = changelog::restore_target_problem(config.data_dir)) {
+    spdlog::critical("refusing to restore: {}", *problem);
+    return 1;
+  }
+  const std::string source = changelog::describe_conninfo(config.changelog_postgres);
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::info("restoring {} from kv_changes of {}", config.data_dir, source);
+  changelog::restore_builder built(make_routing_table(config));
+  try {
+    changelog::read_changes(config.changelog_postgres, [&built](changelog::stored_change&& row) {
+      built.apply(std::move(row));
+    });
+  } catch (const changelog::restore_error& error) {
+    spdlog::critical("cannot restore: {}", error.what());
+    return 1;
+  } catch (const std::exception& error) {
+    spdlog::critical("cannot restore from {}: {}", source, error.what());
+    return 1;
+  }
+  if (built.missing() > 0) {
+    const std::string gap = fmt::format(
+        "kv_changes misses {} of revs 1 to {} ({}; kv_changes_gaps lists the gaps the node "
+        "recorded)",
+        built.missing(), built.last_rev(), changelog::describe_holes(built.holes()));
+    if (!config.restore_accept_gaps) {
+      spdlog::critical(
+          "refusing to restore: {}: the store rebuilt from it would not be whole; "
+          "--restore-accept-gaps restores what is there anyway",
+          gap);
+      return 1;
+    }
+    spdlog::error(
+        "RESTORING AN INCOMPLETE LOG: {}. Keys the missing events wrote may be stale, missing, "
+        "or back from deletion. Restoring anyway, as --restore-accept-gaps asked",
+        gap);
+  }
+  if (const auto written = changelog::write_restored_data_dir(config.data_dir, built);
+      !written.ok()) {
+    spdlog::critical("cannot write the restored data: {}", written.message());
+    return 1;
+  }
+  spdlog::info("restored {} keys from {} rows up to rev {} into {} in {} ms", built.keys(),
+               built.rows(), built.last_rev(), config.data_dir,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
+  return std::nullopt;
+}
+
+std::shared_ptr<changelog::changelog_sink> make_changelog_sink(const node_config& config) {
+  changelog::sink_options options;
+  options.limits.max_events = config.changelog_max_backlog_events;
+  options.limits.max_bytes = config.changelog_max_backlog_bytes;
+  options.batch_events = config.changelog_batch_events;
+  return std::make_shared<changelog::changelog_sink>(
+      options,
+      changelog::postgres_store_factory(
+          config.changelog_postgres, config.changelog_use_insert ? changelog::write_method::insert
+                                                                 : changelog::write_method::copy));
 }
 
 }  // namespace
@@ -213,7 +302,20 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   if (!tokens) return 2;
   const auto curve = feed_curve_of(config);
   if (!curve) return 2;
+  if (!config.changelog_postgres.empty()) {
+    if (const auto problem = changelog::conninfo_problem(config.changelog_postgres)) {
+      std::fprintf(stderr, "kvnode: changelog.postgres: not a libpq connection string: %s\n",
+                   problem->c_str());
+      return 2;
+    }
+  }
   configure_logging(config.log_level);
+  if (config.restore_from_postgres) {
+    if (const auto refused = restore_from_postgres(config)) {
+      spdlog::shutdown();
+      return *refused;
+    }
+  }
   if (config.persistence == persistence_mode::wal) {
     if (const auto refused = check_data_dir(config)) return *refused;
   }
@@ -236,7 +338,18 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     spdlog::critical("{}", error.what());
     return 1;
   }
+  // Joins the feed before recovery, whose expiries are events too; writes once it knows the rev
+  // the node starts from.
+  std::shared_ptr<changelog::changelog_sink> changelog;
+  if (!config.changelog_postgres.empty()) {
+    changelog = make_changelog_sink(config);
+    feed.add_publisher([changelog] { return changelog->make_publisher(); });
+    if (config.persistence != persistence_mode::wal) changelog->start(0);
+  }
   metrics::node_metrics metrics(partition_count, KVACTOR_VERSION);
+  if (changelog) {
+    metrics.add_collectable(std::make_shared<metrics::changelog_collector>(changelog->counters()));
+  }
   metrics.add_collectable(std::make_shared<metrics::feed_collector>(feed.counters()));
   if (const auto counters = runtime.log_counters()) {
     metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
@@ -309,10 +422,14 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
                      error.what());
     return 1;
   }
-  if (config.persistence == persistence_mode::wal && !recover(runtime, config.data_dir)) {
-    server.stop();
-    spdlog::shutdown();
-    return 1;
+  if (config.persistence == persistence_mode::wal) {
+    const auto last_rev = recover(runtime, config.data_dir);
+    if (!last_rev) {
+      server.stop();
+      spdlog::shutdown();
+      return 1;
+    }
+    if (changelog) changelog->start(*last_rev);
   }
   if (seeded && wal && !http::dialects::seed_agathemmanuel_store(runtime.api())) {
     spdlog::critical("cannot write the agathemmanuel dialect's seed keys");
@@ -359,6 +476,7 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
     spdlog::error("some writes could not be made durable at shutdown");
   }
+  if (changelog) changelog->stop(changelog_drain_grace);
   spdlog::info("stopped");
   spdlog::shutdown();
   return 0;

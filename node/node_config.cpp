@@ -133,6 +133,19 @@ std::string parse_log_level(const std::string& text) {
       R"(must be one of "trace", "debug", "info", "warn", "error", "critical", "off")");
 }
 
+// Checked by libpq when the node connects; here only that there is something to give it.
+std::string parse_changelog_postgres(const std::string& text) {
+  if (text.empty()) throw std::invalid_argument("must be a libpq connection string");
+  return text;
+}
+
+// true for "insert".
+bool parse_changelog_method(const std::string& text) {
+  if (text == "copy") return false;
+  if (text == "insert") return true;
+  throw std::invalid_argument(R"(must be "copy" or "insert")");
+}
+
 dialect parse_dialect(const std::string& text) {
   if (const auto found = dialect_from_name(text)) return *found;
   std::string names;
@@ -401,6 +414,27 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) { c.log_level = v.parsed(parse_log_level); }},
     {"compat", "dialect",
      [](const file_value& v, node_config& c) { c.dialect = v.parsed(parse_dialect); }},
+    {"changelog", "postgres",
+     [](const file_value& v, node_config& c) {
+       c.changelog_postgres = v.parsed(parse_changelog_postgres);
+     }},
+    {"changelog", "max_backlog_events",
+     [](const file_value& v, node_config& c) {
+       c.changelog_max_backlog_events = static_cast<std::size_t>(v.integer(1, 1'000'000'000));
+     }},
+    {"changelog", "max_backlog_bytes",
+     [](const file_value& v, node_config& c) {
+       c.changelog_max_backlog_bytes =
+           static_cast<std::size_t>(v.integer(1 << 20, std::int64_t{1} << 40));
+     }},
+    {"changelog", "batch_events",
+     [](const file_value& v, node_config& c) {
+       c.changelog_batch_events = static_cast<std::size_t>(v.integer(1, 1'000'000));
+     }},
+    {"changelog", "method",
+     [](const file_value& v, node_config& c) {
+       c.changelog_use_insert = v.parsed(parse_changelog_method);
+     }},
     {"auth", "tokens_file",
      [](const file_value& v, node_config& c) {
        if (v.string().empty()) v.fail("must name a file");
@@ -531,6 +565,11 @@ constexpr flag_override kFlagOverrides[] = {
     {"--dialect", "NAME",
      "Whose answers the shared compatibility paths give (list below); overrides compat.dialect",
      [](const std::string& v, node_config& c) { c.dialect = parse_dialect(v); }},
+    {"--changelog-postgres", "CONNINFO",
+     "libpq connection string of the change log's database; overrides changelog.postgres",
+     [](const std::string& v, node_config& c) {
+       c.changelog_postgres = parse_changelog_postgres(v);
+     }},
 };
 
 // The dialects of --dialect, one line each, below the flags of --help.
@@ -603,6 +642,14 @@ command_line parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--repair", repair,
                "Start even when a log or snapshot is damaged, dropping what cannot be read");
 
+  bool restore = false;
+  app.add_flag("--restore-from-postgres", restore,
+               "Fill the empty data directory from the change log's kv_changes table, then serve "
+               "(needs changelog.postgres and persistence = \"wal\")");
+  bool accept_gaps = false;
+  app.add_flag("--restore-accept-gaps", accept_gaps,
+               "With --restore-from-postgres: restore even when the table misses revs (a gap)");
+
   command_line result;
   try {
     // An empty argv (argc 0) is legal for execve, and CLI11 2.1 would size a vector by argc - 1.
@@ -622,6 +669,8 @@ command_line parse_command_line(int argc, const char* const* argv) {
 
   if (config_option->count() > 0) result.config = load_config_file(config_path);
   result.config.repair = repair;
+  result.config.restore_from_postgres = restore;
+  result.config.restore_accept_gaps = accept_gaps;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (options[i]->count() == 0) continue;
     try {

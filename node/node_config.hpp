@@ -81,6 +81,19 @@ struct node_config {
   std::string tokens_file;
   // [compat]: whose answers the paths that the older services share get (contract section 9)
   kv::dialect dialect = kv::dialect::kvactor;
+  // [changelog] (contract section 13): the libpq connection string of the PostgreSQL database
+  // the change log goes to ("": no change log); how many events, and bytes of event JSON, may
+  // wait for it before the oldest are dropped and recorded as a gap; rows per transaction; and
+  // whether a batch is written with COPY or a multi-row INSERT.
+  std::string changelog_postgres;
+  std::size_t changelog_max_backlog_events = 1000000;
+  std::size_t changelog_max_backlog_bytes = std::size_t{256} << 20;
+  std::size_t changelog_batch_events = 5000;
+  bool changelog_use_insert = false;
+  // --restore-from-postgres: fill the empty data directory from the change log, then serve;
+  // --restore-accept-gaps: do so even when the log misses revs.
+  bool restore_from_postgres = false;
+  bool restore_accept_gaps = false;
 };
 
 // A bad config file or flag. what() is the single line to print on stderr; it names the file
@@ -105,8 +118,9 @@ struct command_line {
 };
 
 // Parses kvnode's flags: --config FILE, then --http-listen, --resp-listen, --feed-endpoint,
-// --data-dir, --persistence, --log-level, --dialect override the file; --repair. Throws
-// config_error on any bad flag or file.
+// --data-dir, --persistence, --log-level, --dialect, --changelog-postgres override the file;
+// --repair, --restore-from-postgres, --restore-accept-gaps. Throws config_error on any bad
+// flag or file.
 command_line parse_command_line(int argc, const char* const* argv);
 
 }  // namespace kv

@@ -9,6 +9,7 @@ packages=(
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
   libssl-dev  # OpenSSL: the HTTP port's TLS, and SHA-256 of bearer tokens
+  libpqxx-dev  # libpqxx (and libpq): the PostgreSQL change log
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
@@ -22,6 +23,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
     openssl  # the TLS tests make their certificates with it
     golang-go  # the Go client's tests (clients/go)
     python3-pip python3-setuptools  # the Python client built and installed from its pyproject
+    postgresql  # the change-log tests run a real PostgreSQL 15 of their own
   )
   # NodeSource's nodejs carries its own npm and conflicts with Debian's npm package.
   command -v npm >/dev/null || packages+=(npm)

@@ -776,5 +776,71 @@ TEST(ParseListenAddressTest, Reasons) {
   EXPECT_EQ(listen_error("[::1]:99999"), "port must be an integer from 0 to 65535");
 }
 
+// The change log's keys (contract section 13) and the restore's flags.
+class ChangelogConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kvactor-changelog-XXXXXX");
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& text) {
+    const std::string path = dir_ / "node.toml";
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ChangelogConfigTest, KeysDefaultToTheContractAndAreRead) {
+  const node_config defaults = load_config_file(write(""));
+  EXPECT_EQ(defaults.changelog_postgres, "");
+  EXPECT_EQ(defaults.changelog_max_backlog_events, 1000000u);
+  EXPECT_FALSE(defaults.changelog_use_insert);
+  const node_config set = load_config_file(write(R"toml(
+[changelog]
+postgres = "host=db sslmode=verify-full"
+max_backlog_events = 5
+max_backlog_bytes = 2097152
+batch_events = 100
+method = "insert"
+)toml"));
+  EXPECT_EQ(set.changelog_postgres, "host=db sslmode=verify-full");
+  EXPECT_EQ(set.changelog_max_backlog_events, 5u);
+  EXPECT_EQ(set.changelog_max_backlog_bytes, 2097152u);
+  EXPECT_EQ(set.changelog_batch_events, 100u);
+  EXPECT_TRUE(set.changelog_use_insert);
+}
+
+TEST_F(ChangelogConfigTest, BadValuesNameTheirKey) {
+  const std::string method =
+      config_error_of([&] { load_config_file(write("[changelog]\nmethod = \"upsert\"\n")); });
+  EXPECT_NE(method.find("changelog.method"), std::string::npos) << method;
+  const std::string backlog =
+      config_error_of([&] { load_config_file(write("[changelog]\nmax_backlog_events = 0\n")); });
+  EXPECT_NE(backlog.find("changelog.max_backlog_events"), std::string::npos) << backlog;
+  const std::string empty =
+      config_error_of([&] { load_config_file(write("[changelog]\npostgres = \"\"\n")); });
+  EXPECT_NE(empty.find("changelog.postgres"), std::string::npos) << empty;
+}
+
+TEST_F(ChangelogConfigTest, FlagsOverrideAndAskForARestore) {
+  const std::string path = write("[changelog]\npostgres = \"host=a\"\n");
+  const char* argv[] = {"kvnode",
+                        "--config",
+                        path.c_str(),
+                        "--changelog-postgres",
+                        "host=b",
+                        "--restore-from-postgres",
+                        "--restore-accept-gaps"};
+  const command_line line = parse_command_line(7, argv);
+  EXPECT_EQ(line.config.changelog_postgres, "host=b");
+  EXPECT_TRUE(line.config.restore_from_postgres);
+  EXPECT_TRUE(line.config.restore_accept_gaps);
+  const char* plain[] = {"kvnode"};
+  EXPECT_FALSE(parse_command_line(1, plain).config.restore_from_postgres);
+}
+
 }  // namespace
 }  // namespace kv
