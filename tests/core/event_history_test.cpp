@@ -11,7 +11,7 @@ namespace {
 
 feed_event_ptr event(std::uint64_t rev, std::string key, std::size_t json_bytes = 10) {
   return std::make_shared<const feed_event>(
-      feed_event{std::move(key), rev, std::string(json_bytes, 'j')});
+      feed_event{std::move(key), rev, std::string(json_bytes, 'j'), {}});
 }
 
 std::vector<std::uint64_t> revs(const std::vector<feed_event_ptr>& events) {

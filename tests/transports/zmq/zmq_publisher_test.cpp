@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 feed_event_ptr event(std::uint64_t rev, std::string key, std::size_t json_bytes = 100) {
   std::string json = std::to_string(rev) + ' ';
   json.resize(std::max(json.size(), json_bytes), 'j');
-  return std::make_shared<const feed_event>(feed_event{std::move(key), rev, std::move(json)});
+  return std::make_shared<const feed_event>(feed_event{std::move(key), rev, std::move(json), {}});
 }
 
 std::uint64_t rev_of(const zmq::message_t& json_frame) {
