@@ -18,6 +18,7 @@
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
+#include "node/cluster_member.hpp"
 #include "node/data_dir_config.hpp"
 #include "node/exposure_warning.hpp"
 #include "storage/data_layout.hpp"
@@ -213,12 +214,25 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   const auto curve = feed_curve_of(config);
   if (!curve) return 2;
   configure_logging(config.log_level);
-  if (config.persistence == persistence_mode::wal) {
+  // Cluster mode: the raft log under data_dir/raft is the write-ahead log (cluster_applier.hpp),
+  // so the partitions keep none and storage.persistence does not apply.
+  const bool clustered = config.cluster.has_value();
+  if (config.persistence == persistence_mode::wal && !clustered) {
     if (const auto refused = check_data_dir(config)) return *refused;
+  }
+  if (clustered) {
+    if (const auto problem = data_dir_problem(config.data_dir)) {
+      spdlog::critical("{}", *problem);
+      return 2;
+    }
   }
   const sigset_t signals = block_handled_signals();
 
   store_runtime_options options = runtime_options(config);
+  if (clustered) {
+    options.durability.reset();
+    options.cluster_node_id = config.cluster->node_id;
+  }
   const std::size_t partition_count = options.table.partition_count();
   store_runtime runtime(std::move(options), feed_options_of(config));
   const feed_api feed = runtime.feed();
@@ -240,7 +254,17 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   if (const auto counters = runtime.log_counters()) {
     metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
   }
+  std::unique_ptr<cluster_member> member;
+  if (clustered) {
+    int exit_status = 1;
+    member = cluster_member::start(config, runtime, exit_status);
+    if (!member) {
+      spdlog::shutdown();
+      return exit_status;
+    }
+  }
   http::server_options http_options;
+  if (member) http_options.cluster = member->http_hooks();
   http_options.host = config.http_listen.host;
   http_options.port = config.http_listen.port;
   http_options.threads = config.http_threads;
@@ -270,11 +294,12 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
       std::make_shared<metrics::connection_collector>([&server] { return server.port(); }));
   // Before the listener opens: a write served by a partition that has not loaded its data yet
   // would be acknowledged and then replaced by the recovered map.
-  if (config.persistence == persistence_mode::wal) server.set_phase(http::node_phase::recovering);
+  const bool wal = config.persistence == persistence_mode::wal && !clustered;
+  if (wal) server.set_phase(http::node_phase::recovering);
   // The seed keys go into an empty store before any client can look for them: before the
   // listener opens, or with a data directory once it is recovered, while key routes wait.
-  const bool wal = config.persistence == persistence_mode::wal;
-  const bool seeded = config.dialect == dialect::agathemmanuel;
+  // Not in a cluster: its first write would wait for a leader (left for later).
+  const bool seeded = config.dialect == dialect::agathemmanuel && !clustered;
   if (seeded && !wal && !http::dialects::seed_agathemmanuel_store(runtime.api())) {
     spdlog::critical("cannot write the agathemmanuel dialect's seed keys");
     return 1;
@@ -286,7 +311,7 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
                      error.what());
     return 1;
   }
-  if (config.persistence == persistence_mode::wal && !recover(runtime, config.data_dir)) {
+  if (wal && !recover(runtime, config.data_dir)) {
     server.stop();
     spdlog::shutdown();
     return 1;
@@ -314,10 +339,13 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   }
   const int signal_number = wait_for_stop(signals, tokens->get());
   spdlog::info("received {}, draining", strsignal(signal_number));
+  // Planned stop: another member leads before this one turns unready and drains.
+  if (member) member->transfer_leadership();
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
   server.stop();
-  if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
+  if (member) member->stop();
+  if (wal && !runtime.sync_logs()) {
     spdlog::error("some writes could not be made durable at shutdown");
   }
   spdlog::info("stopped");

@@ -9,6 +9,7 @@ packages=(
   libzmq3-dev cppzmq-dev libspdlog-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev
   libssl-dev  # OpenSSL: the HTTP port's TLS, and SHA-256 of bearer tokens
+  libraft-dev libuv1-dev  # cluster mode: Canonical raft 0.15 with raft_uv (cluster/)
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
