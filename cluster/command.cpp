@@ -36,6 +36,7 @@ class reader {
   }
   std::string_view bytes() { return take(u32()); }
   bool done() const { return in_.empty(); }
+  std::string_view rest() const { return in_; }
 
  private:
   std::string_view take(std::size_t n) {
@@ -193,7 +194,11 @@ std::vector<std::string_view> unframe(std::string_view entry) {
   reader in(entry);
   std::vector<std::string_view> commands;
   for (std::uint32_t n = in.u32(); n > 0; --n) commands.push_back(in.bytes());
-  if (!in.done()) throw std::runtime_error("trailing bytes after a cluster entry");
+  // raft_uv pads an entry read back from disk to a multiple of 8 bytes with zeros.
+  const std::string_view rest = in.rest();
+  if (rest.size() >= 8 || rest.find_first_not_of('\0') != std::string_view::npos) {
+    throw std::runtime_error("trailing bytes after a cluster entry");
+  }
   return commands;
 }
 

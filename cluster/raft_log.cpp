@@ -92,6 +92,9 @@ class raft_log final : public replicated_log {
       return fail(error, 1, "raft storage in " + options.dir + ": " + raft_strerror(rv) + ": " +
                                 io_.errmsg);
     }
+    // A damaged log must stop the member, not be truncated silently: a truncated member could
+    // lead alone on an old configuration and append different entries at the same index.
+    raft_uv_set_auto_recovery(&io_, false);
     fsm_.version = 1;
     fsm_.data = this;
     fsm_.apply = &raft_log::fsm_apply;
@@ -314,9 +317,13 @@ class raft_log final : public replicated_log {
         ++request;
       }
       const std::string entry = frame(batch);
+      // raft_uv stores entries padded to 8 bytes and checksums the padded length: an entry of
+      // another length reads back as corrupt after a restart. The padding is zeros, which
+      // unframe() accepts.
       raft_buffer buffer;
-      buffer.len = entry.size();
-      buffer.base = raft_malloc(entry.size());
+      buffer.len = (entry.size() + 7) / 8 * 8;
+      buffer.base = raft_malloc(buffer.len);
+      std::memset(buffer.base, 0, buffer.len);
       std::memcpy(buffer.base, entry.data(), entry.size());
       apply->req.data = apply;
       const int rv = raft_apply(&raft_, &apply->req, &buffer, 1, [](struct raft_apply* req, int status, void*) {
