@@ -6,7 +6,10 @@
 #include <netdb.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <uv.h>
+
+#include <cerrno>
 
 extern "C" {
 #include <raft.h>
@@ -81,6 +84,7 @@ class raft_log final : public replicated_log {
       if (p.id == options.id) address = p.address;
     }
     if (address.empty()) return fail(error, 2, "cluster.node_id is not among cluster.peers");
+    if (const auto busy = port_in_use(options.listen)) return fail(error, 1, *busy);
     int rv = raft_uv_tcp_init(&transport_, &loop_);
     if (rv != 0) return fail(error, 1, "raft transport: " + std::string(raft_strerror(rv)));
     if (options.listen != address) {
@@ -128,11 +132,7 @@ class raft_log final : public replicated_log {
     rv = raft_start(&raft_);
     if (rv != 0) {
       const std::string why = raft_errmsg(&raft_);
-      const bool in_use = why.find("in use") != std::string::npos ||
-                          why.find("EADDRINUSE") != std::string::npos;
-      return fail(error, 1,
-                  (in_use ? "cannot listen on " + options.listen + " (raft port): " : "raft start: ") +
-                      why);
+      return fail(error, 1, "raft start: " + (why.empty() ? std::string(raft_strerror(rv)) : why));
     }
     if (auto mismatch = membership_mismatch()) return fail(error, 2, *mismatch);
     update_status();
@@ -217,6 +217,25 @@ class raft_log final : public replicated_log {
     error.exit_status = status;
     error.message = std::move(message);
     return false;
+  }
+
+  // raft 0.15 reports a taken port with no message: it is checked here first, by binding it.
+  static std::optional<std::string> port_in_use(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1))));
+    if (inet_pton(AF_INET, listen.substr(0, colon).c_str(), &address.sin_addr) != 1) {
+      return "cluster.raft_listen " + listen + " is not an IPv4 address";
+    }
+    const int probe = socket(AF_INET, SOCK_STREAM, 0);
+    const int yes = 1;
+    setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    const bool taken = bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
+    const int cause = errno;
+    close(probe);
+    if (!taken) return std::nullopt;
+    return "cannot listen on " + listen + " (cluster.raft_listen): " + std::strerror(cause);
   }
 
   // The members the stored configuration names must be the configured peers.

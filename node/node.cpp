@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -259,8 +260,10 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     int exit_status = 1;
     member = cluster_member::start(config, runtime, exit_status);
     if (!member) {
+      // A raft instance that failed to start cannot be closed (its loop never ran), and the
+      // actors it may have restored into would wait for it: nothing was served, so leave now.
       spdlog::shutdown();
-      return exit_status;
+      std::_Exit(exit_status);
     }
   }
   http::server_options http_options;
