@@ -106,10 +106,9 @@ class cluster_applier : public caf::event_based_actor {
         },
         [this](restore_state& state) -> caf::result<bool> {
           auto promise = make_response_promise<bool>();
-          when_idle(state.sequence - 1,
-                    [this, promise, state = std::move(state)]() mutable {
-                      restore(std::move(state), promise);
-                    });
+          when_idle(state.sequence - 1, [this, promise, state = std::move(state)]() mutable {
+            restore(std::move(state), promise);
+          });
           return promise;
         },
         [this](expiry_tick_atom) {
@@ -226,12 +225,11 @@ class cluster_applier : public caf::event_based_actor {
       }
       case cluster::command_kind::operate: {
         const auto& target = partition_for(c.key);
-        send(target,
-             operate_operation{operate_request{std::move(c.key), std::move(c.op),
-                                               c.expected_version,
-                                               static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                   c.max_value_bytes, SIZE_MAX))},
-                               slot_for<operation_outcome>(c), no_deadline, c.ts_ms});
+        send(target, operate_operation{
+                         operate_request{std::move(c.key), std::move(c.op), c.expected_version,
+                                         static_cast<std::size_t>(
+                                             std::min<std::uint64_t>(c.max_value_bytes, SIZE_MAX))},
+                         slot_for<operation_outcome>(c), no_deadline, c.ts_ms});
         return;
       }
       case cluster::command_kind::expiry: {
@@ -239,9 +237,9 @@ class cluster_applier : public caf::event_based_actor {
           note_deadline(c.ts_ms + std::int64_t{*c.expiry_ttl} * 1000);
         }
         const auto& target = partition_for(c.key);
-        send(target, expiry_operation{expiry_request{std::move(c.key), c.expiry_ttl,
-                                                     c.expected_version},
-                                      slot_for<expiry_outcome>(c), no_deadline, c.ts_ms});
+        send(target,
+             expiry_operation{expiry_request{std::move(c.key), c.expiry_ttl, c.expected_version},
+                              slot_for<expiry_outcome>(c), no_deadline, c.ts_ms});
         return;
       }
       case cluster::command_kind::put_all:
@@ -307,7 +305,9 @@ class cluster_applier : public caf::event_based_actor {
 
   // The leader proposes a sweep once a deadline has passed (min_deadline_ 0: not known yet).
   void maybe_propose_sweep() {
-    if (sweep_pending_ && std::chrono::steady_clock::now() < sweep_proposed_at_ + std::chrono::seconds(2)) return;
+    if (sweep_pending_ &&
+        std::chrono::steady_clock::now() < sweep_proposed_at_ + std::chrono::seconds(2))
+      return;
     if (min_deadline_ == INT64_MAX || min_deadline_ > unix_ms_now()) return;
     if (!gate_->is_leader()) return;
     sweep_pending_ = true;

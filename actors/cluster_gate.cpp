@@ -35,7 +35,9 @@ void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
   log_ = log;
 }
 
-void cluster_gate::detach() { log_ = nullptr; }
+void cluster_gate::detach() {
+  log_ = nullptr;
+}
 
 bool cluster_gate::is_leader() const {
   return log_ != nullptr && log_->status().state == cluster::role::leader;

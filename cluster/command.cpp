@@ -6,7 +6,9 @@
 namespace kv::cluster {
 namespace {
 
-void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+void put_u8(std::string& out, std::uint8_t v) {
+  out.push_back(static_cast<char>(v));
+}
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -98,8 +100,7 @@ std::string encode(const command& c) {
     case command_kind::expiry:
       put_bytes(out, c.key);
       put_optional(out, c.expected_version);
-      put_optional(out, c.expiry_ttl ? std::optional<std::uint64_t>(*c.expiry_ttl)
-                                     : std::nullopt);
+      put_optional(out, c.expiry_ttl ? std::optional<std::uint64_t>(*c.expiry_ttl) : std::nullopt);
       break;
     case command_kind::put_all:
       put_u32(out, c.ttl_seconds);

@@ -3,9 +3,9 @@
 // in through a locked task list and uv_async_send; nothing here calls raft from inside a raft
 // callback (a callback that needs raft again posts a task), as the spike found that to crash
 // when a leader had just stepped down.
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -45,18 +45,18 @@ std::int64_t unix_ms_now() {
 class raft_log;
 
 struct apply_request {
-  struct raft_apply req{};
+  struct raft_apply req {};
   std::vector<std::function<void(int)>> dones;
 };
 
 struct barrier_request {
-  struct raft_barrier req{};
+  struct raft_barrier req {};
   raft_log* self = nullptr;
   std::vector<std::function<void(std::optional<std::uint64_t>)>> dones;
 };
 
 struct transfer_request {
-  struct raft_transfer req{};
+  struct raft_transfer req {};
   std::function<void()> done;
 };
 
@@ -73,9 +73,8 @@ class raft_log final : public replicated_log {
   bool start(const log_options& options, start_error& error) {
     options_ = options;
     uv_loop_init(&loop_);
-    uv_async_init(&loop_, &async_, [](uv_async_t* handle) {
-      static_cast<raft_log*>(handle->data)->drain();
-    });
+    uv_async_init(&loop_, &async_,
+                  [](uv_async_t* handle) { static_cast<raft_log*>(handle->data)->drain(); });
     async_.data = this;
     uv_timer_init(&loop_, &timer_);
     timer_.data = this;
@@ -89,12 +88,13 @@ class raft_log final : public replicated_log {
     if (rv != 0) return fail(error, 1, "raft transport: " + std::string(raft_strerror(rv)));
     if (options.listen != address) {
       rv = raft_uv_tcp_set_bind_address(&transport_, options.listen.c_str());
-      if (rv != 0) return fail(error, 2, "cluster.raft_listen " + options.listen + ": " + raft_strerror(rv));
+      if (rv != 0)
+        return fail(error, 2, "cluster.raft_listen " + options.listen + ": " + raft_strerror(rv));
     }
     rv = raft_uv_init(&io_, &loop_, options.dir.c_str(), &transport_);
     if (rv != 0) {
-      return fail(error, 1, "raft storage in " + options.dir + ": " + raft_strerror(rv) + ": " +
-                                io_.errmsg);
+      return fail(error, 1,
+                  "raft storage in " + options.dir + ": " + raft_strerror(rv) + ": " + io_.errmsg);
     }
     // A damaged log must stop the member, not be truncated silently: a truncated member could
     // lead alone on an old configuration and append different entries at the same index.
@@ -136,8 +136,8 @@ class raft_log final : public replicated_log {
     }
     if (auto mismatch = membership_mismatch()) return fail(error, 2, *mismatch);
     update_status();
-    uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<raft_log*>(t->data)->tick(); },
-                   tick_ms, tick_ms);
+    uv_timer_start(
+        &timer_, [](uv_timer_t* t) { static_cast<raft_log*>(t->data)->tick(); }, tick_ms, tick_ms);
     thread_ = std::thread([this] {
       uv_run(&loop_, UV_RUN_DEFAULT);
       uv_loop_close(&loop_);
@@ -160,10 +160,9 @@ class raft_log final : public replicated_log {
   void wait_applied(std::uint64_t index, unsigned timeout_ms,
                     std::function<void(std::optional<std::uint64_t>)> done) override {
     post([this, index, timeout_ms, done = std::move(done)]() mutable {
-      applied_waiters_.push_back({index,
-                                  std::chrono::steady_clock::now() +
-                                      std::chrono::milliseconds(timeout_ms),
-                                  std::move(done)});
+      applied_waiters_.push_back(
+          {index, std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms),
+           std::move(done)});
     });
   }
 
@@ -345,11 +344,12 @@ class raft_log final : public replicated_log {
       std::memset(buffer.base, 0, buffer.len);
       std::memcpy(buffer.base, entry.data(), entry.size());
       apply->req.data = apply;
-      const int rv = raft_apply(&raft_, &apply->req, &buffer, 1, [](struct raft_apply* req, int status, void*) {
-        auto* apply = static_cast<apply_request*>(req->data);
-        for (auto& done : apply->dones) done(status);
-        delete apply;
-      });
+      const int rv = raft_apply(&raft_, &apply->req, &buffer, 1,
+                                [](struct raft_apply* req, int status, void*) {
+                                  auto* apply = static_cast<apply_request*>(req->data);
+                                  for (auto& done : apply->dones) done(status);
+                                  delete apply;
+                                });
       if (rv != 0) {
         raft_free(buffer.base);
         for (auto& done : apply->dones) done(rv);
@@ -477,8 +477,8 @@ class raft_log final : public replicated_log {
     s.leader_id = leader;
     s.leader_changes = leader_changes_;
     for (unsigned i = 0; i < raft_.configuration.n; ++i) {
-      s.members.push_back({raft_.configuration.servers[i].id,
-                           raft_.configuration.servers[i].address});
+      s.members.push_back(
+          {raft_.configuration.servers[i].id, raft_.configuration.servers[i].address});
     }
     std::lock_guard lock(status_mutex_);
     status_ = std::move(s);
@@ -525,7 +525,7 @@ class raft_log final : public replicated_log {
   raft_uv_transport transport_{};
   raft_io io_{};
   raft_fsm fsm_{};
-  struct raft raft_{};
+  struct raft raft_ {};
   std::thread thread_;
 
   std::mutex tasks_mutex_;

@@ -18,8 +18,8 @@
 namespace kv::cluster {
 
 struct peer {
-  std::uint64_t id = 0;     // 1-based
-  std::string address;      // IPv4 literal HOST:PORT (names are resolved before)
+  std::uint64_t id = 0;  // 1-based
+  std::string address;   // IPv4 literal HOST:PORT (names are resolved before)
 };
 
 enum class role { unavailable, follower, candidate, leader };
@@ -32,7 +32,7 @@ struct log_status {
   std::uint64_t applied_index = 0;  // raft's last applied
   std::uint64_t leader_id = 0;      // 0: none known
   std::uint64_t leader_changes = 0;
-  std::vector<peer> members;        // the stored configuration
+  std::vector<peer> members;  // the stored configuration
 };
 
 struct log_hooks {
@@ -47,10 +47,10 @@ struct log_hooks {
 
 struct log_options {
   std::uint64_t id = 0;
-  std::string listen;              // IPv4 literal HOST:PORT bound by the engine
-  std::vector<peer> peers;         // every member, itself included
-  std::string dir;                 // the engine's own files
-  bool bootstrap = false;          // start a new cluster if dir is pristine
+  std::string listen;       // IPv4 literal HOST:PORT bound by the engine
+  std::vector<peer> peers;  // every member, itself included
+  std::string dir;          // the engine's own files
+  bool bootstrap = false;   // start a new cluster if dir is pristine
   unsigned election_timeout_ms = 1000;
   unsigned heartbeat_timeout_ms = 100;
   unsigned snapshot_threshold = 8192;

@@ -159,7 +159,9 @@ struct cluster_member::impl {
 
 cluster_member::cluster_member(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
 
-cluster_member::~cluster_member() { stop(); }
+cluster_member::~cluster_member() {
+  stop();
+}
 
 std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
                                                       store_runtime& runtime, int& exit_status) {
@@ -211,9 +213,10 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
     return nullptr;
   }
   if (!config.bootstrap && std::filesystem::is_empty(options.dir, ec)) {
-    spdlog::info("raft: {} is empty and --bootstrap was not given: waiting to be joined by the "
-                 "cluster's leader",
-                 options.dir);
+    spdlog::info(
+        "raft: {} is empty and --bootstrap was not given: waiting to be joined by the "
+        "cluster's leader",
+        options.dir);
   }
   cluster::start_error error;
   state->log = cluster::make_raft_log(options, runtime.cluster_hooks(), error);
@@ -245,9 +248,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
                          {"raft_address", member.address},
                          {"http_address", forward->address_of(member.id)},
                          {"role", member.id == status.leader_id ? "leader"
-                                  : member.id == node_id
-                                      ? std::string(role_name(status.state))
-                                      : "follower"}});
+                                  : member.id == node_id ? std::string(role_name(status.state))
+                                                         : "follower"}});
     }
     nlohmann::json body = {
         {"id", node_id},
@@ -256,8 +258,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
         {"commit_index", status.commit_index},
         {"applied_index", status.applied_index},
         {"applied_entries", gate->applied_sequence()},
-        {"leader", status.leader_id == 0 ? nlohmann::json(nullptr)
-                                         : nlohmann::json(status.leader_id)},
+        {"leader",
+         status.leader_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(status.leader_id)},
         {"leader_http_address", status.leader_id == 0
                                     ? nlohmann::json(nullptr)
                                     : nlohmann::json(forward->address_of(status.leader_id))},

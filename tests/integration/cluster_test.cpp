@@ -3,6 +3,8 @@
 // no acknowledged write lost, catch-up of a restarted member, 503 for writes without a quorum,
 // and the start-up refusals (a wiped member alone, peers that disagree with what is stored).
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,9 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fcntl.h>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <mutex>
 #include <set>
 #include <sstream>
