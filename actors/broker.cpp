@@ -47,7 +47,13 @@ class feed_broker : public caf::event_based_actor {
         },
         [this](publisher_joined& joined) { publishers_.push_back(std::move(joined.publisher)); },
         [this](caf::close_atom) { close_watches(); },
-        [this](start_rev_atom, std::uint64_t rev) { last_rev_ = rev; },
+        [this](start_rev_atom, std::uint64_t rev) {
+          // Cluster mode: a restored snapshot moves rev; the history before it no longer joins.
+          if (rev != last_rev_ && last_rev_ != 0) {
+            history_ = event_history(options_.history_events, options_.history_bytes);
+          }
+          last_rev_ = rev;
+        },
     };
   }
 

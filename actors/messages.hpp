@@ -51,6 +51,7 @@ struct expiry_request {
 struct put_all_request {
   key_value_list pairs;
   std::uint32_t ttl_seconds = 0;
+  std::int64_t command_ts = 0;  // cluster mode: the leader's clock for this write (see below)
 };
 struct scan_request {
   scan_query query;
@@ -70,6 +71,9 @@ struct keyed_operation {
   Request request;
   reply_slot_ptr<Result> reply;
   std::chrono::steady_clock::time_point deadline;
+  // Cluster mode only: the leader's Unix ms stamped into the replicated command. A replicated
+  // partition reads no clock for a write: deadlines, expiry on write and event ts come from it.
+  std::int64_t command_ts = 0;
 };
 using get_operation = keyed_operation<get_request, read_value>;
 using put_operation = keyed_operation<put_request, put_outcome>;
@@ -110,6 +114,19 @@ struct attach_log {
 // whether that worked.
 using sync_log_atom = caf::atom_constant<caf::atom("sync_log")>;
 
+// Cluster mode (actors/cluster_applier.cpp -> partition). The leader's sweep: keys whose deadline
+// is at or before ts_ms expire, at most `limit` of them; the answer is the next deadline (0 none).
+struct replicated_sweep {
+  std::int64_t ts_ms = 0;
+  std::size_t limit = 1000;
+};
+// The partition's whole state, for a raft snapshot, and its replacement from one.
+struct partition_dump_request {};
+struct partition_dump {
+  std::uint64_t seq = 0;
+  std::vector<scan_item> items;
+};
+
 }  // namespace kv
 
 // Node-to-node links will need a wire format of their own; these types never leave the process.
@@ -128,3 +145,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::put_all_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::list_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partitions_operation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::attach_log)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::replicated_sweep)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partition_dump_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::partition_dump)

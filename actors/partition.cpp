@@ -5,9 +5,8 @@
 // and before any write to them.
 #include "actors/partition.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,23 +105,44 @@ struct snapshot_copy {
 
 class partition_actor : public caf::event_based_actor {
  public:
-  partition_actor(caf::actor_config& config, std::size_t id, caf::actor broker)
-      : caf::event_based_actor(config), id_(id), broker_(std::move(broker)) {}
+  partition_actor(caf::actor_config& config, std::size_t id, caf::actor broker, bool replicated)
+      : caf::event_based_actor(config),
+        id_(id),
+        broker_(std::move(broker)),
+        replicated_(replicated) {}
 
   caf::behavior make_behavior() override {
     return {
         [this](get_operation& op) { serve_get(op); },
-        [this](put_operation& op) { serve_put(op); },
+        [this](put_operation& op) { serve_keyed(op); },
         [this](keyed_batch& batch) {
           for (auto& op : batch.operations) {
             std::visit([this](auto& one) { serve_keyed(one); }, op);
           }
         },
-        [this](delete_operation& op) { serve_delete(op); },
-        [this](operate_operation& op) { serve_operate(op); },
-        [this](expiry_operation& op) { serve_expiry(op); },
+        [this](delete_operation& op) { serve_keyed(op); },
+        [this](operate_operation& op) { serve_keyed(op); },
+        [this](expiry_operation& op) { serve_keyed(op); },
         [this](put_all_request& request) -> caf::result<std::size_t> {
+          command_ts_ = request.command_ts;
           return serve_put_all(request);
+        },
+        [this](replicated_sweep& sweep) -> std::int64_t { return serve_replicated_sweep(sweep); },
+        [this](partition_dump_request&) -> partition_dump {
+          scan_query all;
+          all.limit = SIZE_MAX;
+          all.with_values = true;
+          all.include_expired = true;
+          return partition_dump{seq_, store_.scan(all).items};
+        },
+        [this](partition_dump& load) -> bool {
+          store_ = partition_store{};
+          for (auto& item : load.items) {
+            store_.set(item.key, std::move(item.value), item.version, item.type,
+                       item.expires_at_ms);
+          }
+          seq_ = load.seq;
+          return true;
         },
         [this](scan_request& request) -> scan_page {
           observe_clock();
@@ -187,12 +207,25 @@ class partition_actor : public caf::event_based_actor {
     });
   }
 
-  // One operation of a keyed_batch, served as if it had come alone.
+  // One operation, alone or of a keyed_batch. A write decides with the timestamp its command
+  // carries when replicated (command_ts_; unused standalone).
   void serve_keyed(get_operation& op) { serve_get(op); }
-  void serve_keyed(put_operation& op) { serve_put(op); }
-  void serve_keyed(delete_operation& op) { serve_delete(op); }
-  void serve_keyed(operate_operation& op) { serve_operate(op); }
-  void serve_keyed(expiry_operation& op) { serve_expiry(op); }
+  void serve_keyed(put_operation& op) {
+    command_ts_ = op.command_ts;
+    serve_put(op);
+  }
+  void serve_keyed(delete_operation& op) {
+    command_ts_ = op.command_ts;
+    serve_delete(op);
+  }
+  void serve_keyed(operate_operation& op) {
+    command_ts_ = op.command_ts;
+    serve_operate(op);
+  }
+  void serve_keyed(expiry_operation& op) {
+    command_ts_ = op.command_ts;
+    serve_expiry(op);
+  }
 
   void serve_put(put_operation& op) {
     if (expired_or_refused(op)) return;
@@ -202,10 +235,9 @@ class partition_actor : public caf::event_based_actor {
     const put_outcome outcome =
         store_.put(request.key, request.value, request.expected_version, request.type, deadline);
     if (outcome.status != write_status::ok) return answer_refused(std::move(op.reply), outcome);
-    const bool recorded =
-        record({change_op::put, std::move(request.key), std::move(request.value), outcome.version,
-                id_, seq_ + 1, unix_ms_now(), request.type, deadline},
-               std::move(previous));
+    const bool recorded = record({change_op::put, std::move(request.key), std::move(request.value),
+                                  outcome.version, id_, seq_ + 1, now_ms(), request.type, deadline},
+                                 std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
   }
 
@@ -214,8 +246,9 @@ class partition_actor : public caf::event_based_actor {
     if (expired_or_refused(op)) return;
     operate_request& request = op.request;
     prepare_write(request.key, 0);
-    // An operation keeps the key's expiry, as Redis's INCR does.
-    const read_value current = store_.read(request.key);
+    // An operation keeps the key's expiry, as Redis's INCR does. Replicated: what expired at the
+    // command's time is gone already, and the local clock must not decide.
+    const read_value current = store_.read(request.key, replicated_);
     const bool exists = current.value != nullptr;
     const std::uint64_t current_version = exists ? current.version : 0;
     if (request.expected_version && *request.expected_version != current_version) {
@@ -258,7 +291,7 @@ class partition_actor : public caf::event_based_actor {
         result.changed};
     const bool recorded =
         record({change_op::put, std::move(request.key), std::move(value), outcome.version, id_,
-                seq_ + 1, unix_ms_now(), result.type, current.expires_at_ms},
+                seq_ + 1, now_ms(), result.type, current.expires_at_ms},
                std::move(previous));
     answer_when_durable(std::move(op.reply), answer, recorded);
   }
@@ -269,7 +302,7 @@ class partition_actor : public caf::event_based_actor {
     if (expired_or_refused(op)) return;
     expiry_request& request = op.request;
     const std::int64_t deadline = prepare_write(request.key, request.ttl_seconds.value_or(0));
-    const read_value current = store_.read(request.key);
+    const read_value current = store_.read(request.key, replicated_);
     expiry_outcome outcome{write_status::ok, current.value != nullptr,
                            current.value ? current.version : 0, current.expires_at_ms};
     if (request.expected_version && *request.expected_version != outcome.version) {
@@ -284,10 +317,9 @@ class partition_actor : public caf::event_based_actor {
         store_.put(request.key, current.value, std::nullopt, current.type, deadline).version;
     outcome.expires_at_ms = deadline;
     outcome.changed = true;
-    const bool recorded =
-        record({change_op::put, std::move(request.key), current.value, outcome.version, id_,
-                seq_ + 1, unix_ms_now(), current.type, deadline},
-               std::move(previous));
+    const bool recorded = record({change_op::put, std::move(request.key), current.value,
+                                  outcome.version, id_, seq_ + 1, now_ms(), current.type, deadline},
+                                 std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
   }
 
@@ -299,7 +331,7 @@ class partition_actor : public caf::event_based_actor {
     const delete_outcome outcome = store_.erase(request.key, request.expected_version);
     if (!outcome.deleted) return answer_refused(std::move(op.reply), outcome);
     const bool recorded = record({change_op::del, std::move(request.key), nullptr,
-                                  outcome.current_version, id_, seq_ + 1, unix_ms_now()},
+                                  outcome.current_version, id_, seq_ + 1, now_ms()},
                                  std::move(previous));
     answer_when_durable(std::move(op.reply), outcome, recorded);
   }
@@ -336,7 +368,7 @@ class partition_actor : public caf::event_based_actor {
       // The log cannot break between records of one message (appends do no I/O), so either
       // every record is taken or the first is refused.
       recorded = record({change_op::put, std::move(key), std::move(value), outcome.version, id_,
-                         seq_ + 1, unix_ms_now(), type, deadline},
+                         seq_ + 1, now_ms(), type, deadline},
                         std::move(previous));
       if (!recorded) break;
     }
@@ -417,6 +449,15 @@ class partition_actor : public caf::event_based_actor {
   // Before a write to `key`: removes it if it expired, and returns the deadline a ttl gives
   // (0 for none), counted from the partition's clock so that it never lies in its past.
   std::int64_t prepare_write(const std::string& key, std::uint32_t ttl_seconds) {
+    if (replicated_) {
+      // Decided by the command's timestamp alone: the same on every member.
+      expired_in_this_turn_ = false;
+      const read_value current = store_.read(key, true);
+      if (current.value && current.expires_at_ms != 0 && current.expires_at_ms <= command_ts_) {
+        expire_key(key, current.version);
+      }
+      return ttl_seconds == 0 ? 0 : command_ts_ + std::int64_t{ttl_seconds} * 1000;
+    }
     observe_clock();
     if (store_.expired(key)) expire_key(key, store_.read(key, true).version);
     if (ttl_seconds == 0) return 0;
@@ -431,7 +472,7 @@ class partition_actor : public caf::event_based_actor {
     auto previous = previous_of(key);
     store_.remove(key);
     const bool recorded =
-        record({change_op::expire, key, nullptr, version, id_, seq_ + 1, unix_ms_now()}, previous);
+        record({change_op::expire, key, nullptr, version, id_, seq_ + 1, now_ms()}, previous);
     if (recorded && log_) {
       expired_in_this_turn_ = true;
       schedule_flush();
@@ -474,8 +515,27 @@ class partition_actor : public caf::event_based_actor {
     }).detach();
   }
 
+  // Cluster mode: the leader's sweep, applied identically on every member.
+  std::int64_t serve_replicated_sweep(const replicated_sweep& sweep) {
+    command_ts_ = sweep.ts_ms;
+    std::size_t removed = 0;
+    while (removed < sweep.limit) {
+      const auto next = store_.next_deadline();
+      if (!next || *next > sweep.ts_ms) break;
+      const auto due = store_.expired_keys_at(sweep.ts_ms, sweep.limit - removed);
+      if (due.empty()) break;
+      for (const auto& [key, version] : due) expire_key(key, version);
+      removed += due.size();
+    }
+    return store_.next_deadline().value_or(0);
+  }
+
+  // The clock of a change: the leader's in cluster mode, the system's otherwise.
+  std::int64_t now_ms() const { return replicated_ ? command_ts_ : unix_ms_now(); }
+
   // A sweep at `deadline` (Unix ms), or sooner if one is already due by then.
   void arm_sweep(std::int64_t deadline) {
+    if (replicated_) return;  // the leader decides expiries
     const std::int64_t wait_ms =
         std::clamp<std::int64_t>(deadline - store_.clock_ms(), 0, max_sweep_wait_ms);
     const std::int64_t target = store_.clock_ms() + wait_ms;
@@ -738,13 +798,16 @@ class partition_actor : public caf::event_based_actor {
   std::optional<std::int64_t> sweep_armed_for_;
   // This request removed an expired key with a logged record: even a refusal waits for it.
   bool expired_in_this_turn_ = false;
+  bool replicated_ = false;
+  std::int64_t command_ts_ = 0;       // replicated: the timestamp of the write being applied
   std::size_t swept_since_trim_ = 0;  // keys removed by sweeps since the last malloc_trim
 };
 
 }  // namespace
 
-caf::actor spawn_partition(caf::actor_system& system, std::size_t id, caf::actor broker) {
-  return system.spawn<partition_actor>(id, std::move(broker));
+caf::actor spawn_partition(caf::actor_system& system, std::size_t id, caf::actor broker,
+                           bool replicated) {
+  return system.spawn<partition_actor>(id, std::move(broker), replicated);
 }
 
 }  // namespace kv

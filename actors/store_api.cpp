@@ -32,14 +32,47 @@ void send_to_router(const store_api::backend& backend, Request request, completi
                  operation<Request, Result>{std::move(request), make_reply_slot(std::move(done))});
 }
 
+thread_local bool stale_reads = false;
+
+// Cluster mode: a linearizable read waits until the local copy holds every acknowledged write.
+template <class Send>
+void read_through(const store_api::backend& backend, Send send, std::function<void()> fail) {
+  cluster_gate* gate = backend.gate();
+  if (gate == nullptr || stale_reads) return send();
+  gate->linearize([send = std::move(send), fail = std::move(fail)](bool ok) mutable {
+    if (ok) {
+      send();
+    } else {
+      fail();
+    }
+  });
+}
+
+cluster::command command_of(cluster::command_kind kind, std::string key = {}) {
+  cluster::command c;
+  c.kind = kind;
+  c.key = std::move(key);
+  return c;
+}
+
 }  // namespace
+
+void store_api::set_stale_reads(bool stale) { stale_reads = stale; }
+
+bool store_api::replicated() const { return backend_->gate() != nullptr; }
 
 const caf::actor& store_api::backend::router_for_this_thread() const {
   return routers_[this_thread_index() % routers_.size()];
 }
 
 void store_api::get(std::string key, completion<read_value> done) const {
-  send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
+  auto shared = std::make_shared<completion<read_value>>(std::move(done));
+  read_through(
+      *backend_,
+      [backend = backend_, key = std::move(key), shared]() mutable {
+        send_to_partition(*backend, get_request{std::move(key)}, std::move(*shared));
+      },
+      [shared] { (*shared)(std::nullopt); });
 }
 
 void store_api::put(std::string key, shared_bytes value, value_type type,
@@ -51,6 +84,14 @@ void store_api::put(std::string key, shared_bytes value, value_type type,
 void store_api::put(std::string key, shared_bytes value, value_type type,
                     std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
                     completion<put_outcome> done) const {
+  if (auto* gate = backend_->gate()) {
+    auto c = command_of(cluster::command_kind::put, std::move(key));
+    c.value = std::move(value);
+    c.type = type;
+    c.expected_version = expected_version;
+    c.ttl_seconds = ttl_seconds;
+    return gate->write(std::move(c), std::move(done));
+  }
   send_to_partition(
       *backend_, put_request{std::move(key), std::move(value), expected_version, type, ttl_seconds},
       std::move(done));
@@ -59,6 +100,12 @@ void store_api::put(std::string key, shared_bytes value, value_type type,
 void store_api::change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
                               std::optional<std::uint64_t> expected_version,
                               completion<expiry_outcome> done) const {
+  if (auto* gate = backend_->gate()) {
+    auto c = command_of(cluster::command_kind::expiry, std::move(key));
+    c.expiry_ttl = ttl_seconds;
+    c.expected_version = expected_version;
+    return gate->write(std::move(c), std::move(done));
+  }
   send_to_partition(*backend_, expiry_request{std::move(key), ttl_seconds, expected_version},
                     std::move(done));
 }
@@ -66,6 +113,13 @@ void store_api::change_expiry(std::string key, std::optional<std::uint32_t> ttl_
 void store_api::operate(std::string key, typed_operation op,
                         std::optional<std::uint64_t> expected_version, std::size_t max_value_bytes,
                         completion<operation_outcome> done) const {
+  if (auto* gate = backend_->gate()) {
+    auto c = command_of(cluster::command_kind::operate, std::move(key));
+    c.op = std::move(op);
+    c.expected_version = expected_version;
+    c.max_value_bytes = max_value_bytes;
+    return gate->write(std::move(c), std::move(done));
+  }
   send_to_partition(
       *backend_, operate_request{std::move(key), std::move(op), expected_version, max_value_bytes},
       std::move(done));
@@ -73,6 +127,11 @@ void store_api::operate(std::string key, typed_operation op,
 
 void store_api::erase(std::string key, std::optional<std::uint64_t> expected_version,
                       completion<delete_outcome> done) const {
+  if (auto* gate = backend_->gate()) {
+    auto c = command_of(cluster::command_kind::erase, std::move(key));
+    c.expected_version = expected_version;
+    return gate->write(std::move(c), std::move(done));
+  }
   send_to_partition(*backend_, delete_request{std::move(key), expected_version}, std::move(done));
 }
 
@@ -82,11 +141,24 @@ void store_api::put_all(key_value_list pairs, completion<std::size_t> done) cons
 
 void store_api::put_all(key_value_list pairs, std::uint32_t ttl_seconds,
                         completion<std::size_t> done) const {
+  if (auto* gate = backend_->gate()) {
+    if (pairs.empty()) return done(std::size_t{0});
+    auto c = command_of(cluster::command_kind::put_all);
+    c.pairs = std::move(pairs);
+    c.ttl_seconds = ttl_seconds;
+    return gate->write(std::move(c), std::move(done));
+  }
   send_to_router(*backend_, put_all_request{std::move(pairs), ttl_seconds}, std::move(done));
 }
 
 void store_api::list(scan_query query, completion<list_page> done) const {
-  send_to_router(*backend_, scan_request{std::move(query)}, std::move(done));
+  auto shared = std::make_shared<completion<list_page>>(std::move(done));
+  read_through(
+      *backend_,
+      [backend = backend_, query = std::move(query), shared]() mutable {
+        send_to_router(*backend, scan_request{std::move(query)}, std::move(*shared));
+      },
+      [shared] { (*shared)(std::nullopt); });
 }
 
 void store_api::partitions(completion<std::vector<partition_info>> done) const {

@@ -75,6 +75,12 @@ class store_api {
   class backend;
   explicit store_api(std::shared_ptr<backend> backend) : backend_(std::move(backend)) {}
 
+  // Cluster mode: reads (get, list) on the calling thread are linearizable unless set here,
+  // for the request being handled (`?consistency=stale`): then they read the local copy.
+  static void set_stale_reads(bool stale);
+  // Whether this node is a member of a cluster.
+  bool replicated() const;
+
   // A missing or expired key completes with a value that is null.
   void get(std::string key, completion<read_value> done) const;
   // `value` holds a typed value's stored text (core/typed_text.hpp). The key expires

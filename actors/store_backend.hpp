@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actors/cluster_gate.hpp"
 #include "actors/router.hpp"
 #include "actors/store_api.hpp"
 
@@ -16,8 +17,14 @@ namespace kv {
 class store_api::backend {
  public:
   backend(std::shared_ptr<const partition_map> partitions, std::vector<caf::actor> routers,
-          std::chrono::milliseconds timeout)
-      : partitions_(std::move(partitions)), routers_(std::move(routers)), timeout_(timeout) {}
+          std::chrono::milliseconds timeout, std::shared_ptr<cluster_gate> gate = nullptr)
+      : partitions_(std::move(partitions)),
+        routers_(std::move(routers)),
+        timeout_(timeout),
+        gate_(std::move(gate)) {}
+
+  // Cluster mode: writes go through the raft log, reads wait for it; null when standalone.
+  cluster_gate* gate() const { return gate_.get(); }
 
   // The routing table is immutable, so any thread may look a key up without a lock.
   const caf::actor& partition_for(std::string_view key) const {
@@ -40,6 +47,7 @@ class store_api::backend {
   std::shared_ptr<const partition_map> partitions_;
   std::vector<caf::actor> routers_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<cluster_gate> gate_;
 };
 
 }  // namespace kv

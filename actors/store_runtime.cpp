@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "actors/broker.hpp"
+#include "actors/cluster_applier.hpp"
 #include "actors/feed_backend.hpp"
 #include "actors/feed_messages.hpp"
 #include "actors/messages.hpp"
@@ -42,15 +43,20 @@ struct store_runtime::impl {
     broker = spawn_broker(system, feed, counters);
     feed_backend = std::make_shared<feed_api::backend>(system, broker, std::move(counters));
     auto map = std::make_shared<partition_map>(partition_map{std::move(options.table), {}});
+    const bool replicated = options.cluster_node_id.has_value();
     for (std::size_t i = 0; i < map->table.partition_count(); ++i) {
-      map->partitions.push_back(spawn_partition(system, i, broker));
+      map->partitions.push_back(spawn_partition(system, i, broker, replicated));
+    }
+    if (replicated) {
+      gate = std::make_shared<kv::cluster_gate>(*options.cluster_node_id, options.request_timeout);
+      applier = spawn_cluster_applier(system, map, broker, gate);
     }
     std::vector<caf::actor> routers;
     for (std::size_t i = 0; i < options.routers; ++i) {
       routers.push_back(spawn_router(system, map, options.request_timeout));
     }
     partitions = map->partitions;
-    backend = std::make_shared<store_api::backend>(map, routers, options.request_timeout);
+    backend = std::make_shared<store_api::backend>(map, routers, options.request_timeout, gate);
     this->routers = std::move(routers);
     if (durability) {
       log_counters = std::make_shared<durability_counters>();
@@ -62,6 +68,7 @@ struct store_runtime::impl {
   ~impl() {
     // ~actor_system waits for every actor, so each must be told to exit first.
     for (const auto& actor : routers) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    if (applier) caf::anon_send_exit(applier, caf::exit_reason::user_shutdown);
     for (const auto& actor : partitions) {
       caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     }
@@ -79,6 +86,8 @@ struct store_runtime::impl {
   std::vector<caf::actor> partitions;
   std::vector<caf::actor> routers;
   caf::actor broker;
+  std::shared_ptr<kv::cluster_gate> gate;
+  caf::actor applier;
   std::shared_ptr<store_api::backend> backend;
   std::shared_ptr<feed_api::backend> feed_backend;
   std::optional<durability_options> durability;
@@ -139,6 +148,14 @@ storage::result<recovery_summary> store_runtime::recover() {
             });
   }
   return summary;
+}
+
+std::shared_ptr<cluster_gate> store_runtime::cluster_gate() const {
+  return impl_->gate;
+}
+
+cluster::log_hooks store_runtime::cluster_hooks() {
+  return applier_hooks(impl_->system, impl_->applier);
 }
 
 std::shared_ptr<const durability_counters> store_runtime::log_counters() const {

@@ -16,6 +16,7 @@
 #include "actors/feed_options.hpp"
 #include "actors/store_api.hpp"
 #include "core/routing_table.hpp"
+#include "cluster/replicated_log.hpp"
 #include "storage/status.hpp"
 
 namespace kv {
@@ -27,6 +28,9 @@ struct store_runtime_options {
   std::chrono::milliseconds request_timeout{5000};
   // Set for persistence = "wal": partitions log their writes, once recover() has run.
   std::optional<durability_options> durability;
+  // Cluster mode (contract section 11): this member's id. Partitions then apply only what the
+  // cluster applier hands them from the raft log (actors/cluster_applier.hpp).
+  std::optional<std::uint32_t> cluster_node_id;
 };
 
 struct recovery_summary {
@@ -54,6 +58,10 @@ class store_runtime {
   bool sync_logs();
   // With durability: what the logs have done, for the metrics; null without.
   std::shared_ptr<const durability_counters> log_counters() const;
+
+  // Cluster mode: the gate store_api writes through, and the hooks the raft log feeds.
+  std::shared_ptr<class cluster_gate> cluster_gate() const;
+  cluster::log_hooks cluster_hooks();
 
  private:
   struct impl;

@@ -110,9 +110,14 @@ std::optional<std::int64_t> partition_store::next_deadline() const {
 
 std::vector<std::pair<std::string, std::uint64_t>> partition_store::expired_keys(
     std::size_t limit) const {
+  return expired_keys_at(clock_ms_, limit);
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> partition_store::expired_keys_at(
+    std::int64_t unix_ms, std::size_t limit) const {
   std::vector<std::pair<std::string, std::uint64_t>> keys;
   for (auto it = by_deadline_.begin();
-       it != by_deadline_.end() && it->first <= clock_ms_ && keys.size() < limit; ++it) {
+       it != by_deadline_.end() && it->first <= unix_ms && keys.size() < limit; ++it) {
     const auto entry = entries_.find(it->second->view());
     keys.emplace_back(std::string(it->second->view()), entry->second.version);
   }

@@ -119,6 +119,9 @@ class partition_store {
   std::optional<std::int64_t> next_deadline() const;
   // Up to `limit` expired keys, earliest deadline first, with the version each has.
   std::vector<std::pair<std::string, std::uint64_t>> expired_keys(std::size_t limit) const;
+  // The same as of `unix_ms` instead of the store's clock (cluster mode: the leader's time).
+  std::vector<std::pair<std::string, std::uint64_t>> expired_keys_at(std::int64_t unix_ms,
+                                                                     std::size_t limit) const;
 
   std::size_t key_count() const { return entries_.size(); }
   std::size_t byte_count() const { return bytes_; }  // keys plus values

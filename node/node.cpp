@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "metrics/feed_collector.hpp"
 #include "metrics/node_metrics.hpp"
 #include "node/advertised_feed.hpp"
+#include "node/cluster_member.hpp"
 #include "node/data_dir_config.hpp"
 #include "node/exposure_warning.hpp"
 #include "sinks/changelog_sink.hpp"
@@ -309,6 +311,15 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
       return 2;
     }
   }
+  // Not replicated yet: RESP's batched writes and the change log's restore would go around
+  // the raft log, so a member would differ from the others.
+  if (config.cluster &&
+      (config.resp_listen || !config.changelog_postgres.empty() || config.restore_from_postgres)) {
+    std::fprintf(stderr,
+                 "kvnode: [cluster] does not work with [resp] listen, [changelog] postgres or "
+                 "--restore-from-postgres yet\n");
+    return 2;
+  }
   configure_logging(config.log_level);
   if (config.restore_from_postgres) {
     if (const auto refused = restore_from_postgres(config)) {
@@ -316,12 +327,25 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
       return *refused;
     }
   }
-  if (config.persistence == persistence_mode::wal) {
+  // Cluster mode: the raft log under data_dir/raft is the write-ahead log (cluster_applier.hpp),
+  // so the partitions keep none and storage.persistence does not apply.
+  const bool clustered = config.cluster.has_value();
+  if (config.persistence == persistence_mode::wal && !clustered) {
     if (const auto refused = check_data_dir(config)) return *refused;
+  }
+  if (clustered) {
+    if (const auto problem = data_dir_problem(config.data_dir)) {
+      spdlog::critical("{}", *problem);
+      return 2;
+    }
   }
   const sigset_t signals = block_handled_signals();
 
   store_runtime_options options = runtime_options(config);
+  if (clustered) {
+    options.durability.reset();
+    options.cluster_node_id = config.cluster->node_id;
+  }
   const std::size_t partition_count = options.table.partition_count();
   store_runtime runtime(std::move(options), feed_options_of(config));
   const feed_api feed = runtime.feed();
@@ -354,7 +378,19 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   if (const auto counters = runtime.log_counters()) {
     metrics.add_collectable(std::make_shared<metrics::durability_collector>(counters));
   }
+  std::unique_ptr<cluster_member> member;
+  if (clustered) {
+    int exit_status = 1;
+    member = cluster_member::start(config, runtime, exit_status);
+    if (!member) {
+      // A raft instance that failed to start cannot be closed (its loop never ran), and the
+      // actors it may have restored into would wait for it: nothing was served, so leave now.
+      spdlog::shutdown();
+      std::_Exit(exit_status);
+    }
+  }
   http::server_options http_options;
+  if (member) http_options.cluster = member->http_hooks();
   http_options.host = config.http_listen.host;
   http_options.port = config.http_listen.port;
   http_options.threads = config.http_threads;
@@ -406,11 +442,12 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   }
   // Before the listener opens: a write served by a partition that has not loaded its data yet
   // would be acknowledged and then replaced by the recovered map.
-  if (config.persistence == persistence_mode::wal) server.set_phase(http::node_phase::recovering);
+  const bool wal = config.persistence == persistence_mode::wal && !clustered;
+  if (wal) server.set_phase(http::node_phase::recovering);
   // The seed keys go into an empty store before any client can look for them: before the
   // listener opens, or with a data directory once it is recovered, while key routes wait.
-  const bool wal = config.persistence == persistence_mode::wal;
-  const bool seeded = config.dialect == dialect::agathemmanuel;
+  // Not in a cluster: its first write would wait for a leader (left for later).
+  const bool seeded = config.dialect == dialect::agathemmanuel && !clustered;
   if (seeded && !wal && !http::dialects::seed_agathemmanuel_store(runtime.api())) {
     spdlog::critical("cannot write the agathemmanuel dialect's seed keys");
     return 1;
@@ -422,7 +459,7 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
                      error.what());
     return 1;
   }
-  if (config.persistence == persistence_mode::wal) {
+  if (wal) {
     const auto last_rev = recover(runtime, config.data_dir);
     if (!last_rev) {
       server.stop();
@@ -466,6 +503,8 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   }
   const int signal_number = wait_for_stop(signals, tokens->get());
   spdlog::info("received {}, draining", strsignal(signal_number));
+  // Planned stop: another member leads before this one turns unready and drains.
+  if (member) member->transfer_leadership();
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
   if (resp) {
@@ -473,7 +512,8 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     resp->stop();
   }
   server.stop();
-  if (config.persistence == persistence_mode::wal && !runtime.sync_logs()) {
+  if (member) member->stop();
+  if (wal && !runtime.sync_logs()) {
     spdlog::error("some writes could not be made durable at shutdown");
   }
   if (changelog) changelog->stop(changelog_drain_grace);

@@ -435,6 +435,38 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) {
        c.changelog_use_insert = v.parsed(parse_changelog_method);
      }},
+    {"cluster", "node_id",
+     [](const file_value& v, node_config& c) {
+       c.cluster.emplace().node_id = static_cast<std::uint32_t>(v.integer(1, 255));
+     }},
+    {"cluster", "peers",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->peers = read_string_list(v);
+       for (const auto& peer : c.cluster->peers) {
+         try {
+           parse_listen_address(peer);
+         } catch (const std::invalid_argument& e) {
+           v.fail(std::string("each peer must be HOST:PORT: ") + e.what(), in_quotes(peer));
+         }
+       }
+     }},
+    {"cluster", "raft_listen",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       v.parsed(parse_listen_address);
+       c.cluster->raft_listen = v.string();
+     }},
+    {"cluster", "http_peers",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->http_peers = read_string_list(v);
+     }},
+    {"cluster", "election_timeout_ms",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->election_timeout_ms = static_cast<unsigned>(v.integer(100, 60000));
+     }},
     {"auth", "tokens_file",
      [](const file_value& v, node_config& c) {
        if (v.string().empty()) v.fail("must name a file");
@@ -620,6 +652,20 @@ node_config load_config_file(const std::string& path) {
     }
   }
   check_tls_files(path, config);
+  if (config.cluster) {
+    const auto& cluster = *config.cluster;
+    if (cluster.node_id == 0) fail_file(path, "cluster.node_id: missing (1-based index in peers)");
+    if (cluster.peers.empty()) fail_file(path, "cluster.peers: missing");
+    if (cluster.raft_listen.empty()) fail_file(path, "cluster.raft_listen: missing");
+    if (cluster.node_id > cluster.peers.size()) {
+      fail_file(path, "cluster.node_id: " + std::to_string(cluster.node_id) +
+                          " is past the end of cluster.peers (" +
+                          std::to_string(cluster.peers.size()) + " members)");
+    }
+    if (!cluster.http_peers.empty() && cluster.http_peers.size() != cluster.peers.size()) {
+      fail_file(path, "cluster.http_peers: must name as many members as cluster.peers");
+    }
+  }
   return config;
 }
 
@@ -638,6 +684,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
   app.footer(dialects_help());
   bool version = false;
   app.add_flag("--version", version, "Print the version and exit");
+  bool bootstrap = false;
+  app.add_flag("--bootstrap", bootstrap,
+               "Cluster mode: with an empty data dir, start a new cluster of the configured peers "
+               "(one member only, once)");
   bool repair = false;
   app.add_flag("--repair", repair,
                "Start even when a log or snapshot is damaged, dropping what cannot be read");
@@ -671,6 +721,10 @@ command_line parse_command_line(int argc, const char* const* argv) {
   result.config.repair = repair;
   result.config.restore_from_postgres = restore;
   result.config.restore_accept_gaps = accept_gaps;
+  result.config.bootstrap = bootstrap;
+  if (bootstrap && !result.config.cluster) {
+    throw make_config_error("flag --bootstrap: needs a [cluster] table in the config file");
+  }
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (options[i]->count() == 0) continue;
     try {

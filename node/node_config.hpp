@@ -94,6 +94,19 @@ struct node_config {
   // --restore-accept-gaps: do so even when the log misses revs.
   bool restore_from_postgres = false;
   bool restore_accept_gaps = false;
+  // [cluster] (contract section 11): set when the table is there; standalone without it.
+  struct cluster_config {
+    std::uint32_t node_id = 0;          // 1-based: peers[node_id - 1] is this member
+    std::vector<std::string> peers;     // every member's raft HOST:PORT, itself included
+    std::string raft_listen;            // HOST:PORT the raft port binds
+    // Every member's HTTP HOST:PORT, in the order of peers, where a follower forwards to the
+    // leader; empty: each peer's raft host with this node's HTTP port.
+    std::vector<std::string> http_peers;
+    unsigned election_timeout_ms = 1000;
+  };
+  std::optional<cluster_config> cluster;
+  // --bootstrap: with an empty data dir, start a new cluster of the configured peers.
+  bool bootstrap = false;
 };
 
 // A bad config file or flag. what() is the single line to print on stderr; it names the file

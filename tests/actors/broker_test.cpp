@@ -125,7 +125,8 @@ std::vector<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
 class BrokerTest : public ::testing::Test {
  protected:
   explicit BrokerTest(feed_options feed = {})
-      : runtime_({routing_table::from_split_points({"g", "n", "t"}), 2, 2, 5000ms, std::nullopt},
+      : runtime_({routing_table::from_split_points({"g", "n", "t"}), 2, 2, 5000ms, std::nullopt,
+                  std::nullopt},
                  feed),
         store_(runtime_.api()),
         feed_(runtime_.feed()) {}

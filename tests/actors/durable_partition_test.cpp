@@ -27,9 +27,9 @@ class DurablePartitionTest : public ::testing::Test {
     durability.snapshot_log_multiple = 1;
     durability.snapshot_min_log_bytes = snapshot_min_log_bytes;
     durability.open_file = faulty_opener(faults_);
-    auto runtime = std::make_unique<store_runtime>(
-        store_runtime_options{routing_table::from_split_points({"n"}), 2, 2,
-                              std::chrono::milliseconds(5000), std::move(durability)});
+    auto runtime = std::make_unique<store_runtime>(store_runtime_options{
+        routing_table::from_split_points({"n"}), 2, 2, std::chrono::milliseconds(5000),
+        std::move(durability), std::nullopt});
     auto recovered = runtime->recover();
     EXPECT_TRUE(recovered.ok()) << recovered.error().message();
     if (recovered.ok()) summary_ = recovered.value();

@@ -22,7 +22,8 @@ std::int64_t unix_ms_now() {
 class PartitionExpiryTest : public ::testing::Test {
  protected:
   PartitionExpiryTest()
-      : runtime_({routing_table::from_split_points({"n"}), 2, 2, 5000ms, std::nullopt}),
+      : runtime_(
+            {routing_table::from_split_points({"n"}), 2, 2, 5000ms, std::nullopt, std::nullopt}),
         store_(runtime_.api()) {}
 
   put_outcome put(const std::string& key, const std::string& value, std::uint32_t ttl_seconds) {

@@ -14,7 +14,8 @@ namespace {
 class StoreRuntimeTest : public ::testing::Test {
  protected:
   explicit StoreRuntimeTest(routing_table table = routing_table::from_split_points({"g", "n", "t"}))
-      : runtime_({std::move(table), 2, 2, std::chrono::milliseconds(5000), std::nullopt}),
+      : runtime_(
+            {std::move(table), 2, 2, std::chrono::milliseconds(5000), std::nullopt, std::nullopt}),
         store_(runtime_.api()) {}
 
   put_outcome put(const std::string& key, const std::string& value,

@@ -24,6 +24,8 @@ bool touches_keys(route r) {
     case route::readiness:
     case route::info:
     case route::metrics:
+    case route::cluster:
+    case route::cluster_internal:
       return false;
     default:
       return true;
@@ -90,6 +92,10 @@ void dispatch(const route_match& match, method m, const request& req, const exch
     case route::socketio:
       if (!ex->context().socketio) return ex->send_error(404, "not_found", "no route /socket.io/");
       return ex->context().socketio(req, ex);
+    case route::cluster:
+      return serve_cluster(ex);
+    case route::cluster_internal:
+      return serve_cluster_internal(match, m, req, ex);
   }
 }
 
@@ -121,6 +127,8 @@ void serve_in_dialect(server_context& context, const dialects::dialect_route& ow
 
 void handle(server_context& context, request& req, const connection_ptr& conn) {
   auto ex = std::make_shared<exchange>(req, conn, context);
+  // Cluster mode: ?consistency=stale reads this member's copy (store_api reads on this thread).
+  store_api::set_stale_reads(req.query("consistency") == std::optional<std::string_view>("stale"));
   try {
     if (const auto owned = dialects::dialect_route_for(context.options.dialect, req.path())) {
       return serve_in_dialect(context, *owned, req, ex);

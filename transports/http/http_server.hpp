@@ -54,6 +54,18 @@ struct server_options {
   // When set, the port speaks TLS only (mutual TLS when the context asks for client
   // certificates).
   std::shared_ptr<const tls_context> tls;
+  // Cluster mode (contract section 11): what /v1/cluster and the members' internal routes ask
+  // of the node; null when standalone.
+  struct cluster_hooks {
+    std::function<std::string()> status_json;       // GET /v1/cluster
+    std::function<bool()> caught_up;                // readiness
+    std::function<std::string()> metrics_text;      // kv_raft_* families for /metrics
+    // POST /v1/cluster/propose (a follower forwarding framed commands): done(status, message)
+    std::function<void(std::string, std::function<void(int, std::string)>)> propose;
+    // GET /v1/cluster/read_index: a barrier's index on the leader
+    std::function<void(std::function<void(std::optional<std::uint64_t>)>)> read_index;
+  };
+  std::shared_ptr<const cluster_hooks> cluster;
 };
 
 // What /v1/readiness reports: 503 unless serving. While recovering, the routes that read or

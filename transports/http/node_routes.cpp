@@ -52,6 +52,10 @@ void serve_ping(const exchange_ptr& ex) {
 void serve_readiness(const exchange_ptr& ex) {
   const node_phase phase = ex->context().phase.load(std::memory_order_relaxed);
   const int status = phase == node_phase::serving ? 200 : 503;
+  const auto& cluster = ex->context().options.cluster;
+  if (status == 200 && cluster && !cluster->caught_up()) {
+    return ex->send_error(503, "unavailable", "member is catching up with the cluster");
+  }
   if (status == 200) return ex->send_json(200, {{"status", phase_name(phase)}});
   ex->send_error(503, "unavailable", "node is " + std::string(phase_name(phase)));
 }
@@ -62,7 +66,9 @@ void serve_metrics(const exchange_ptr& ex) {
     if (!partitions) return reply_unavailable(ex);
     auto& metrics = ex->context().metrics;
     metrics.update_partitions(*partitions);
-    ex->send(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    std::string text = metrics.render();
+    if (const auto& cluster = ex->context().options.cluster) text += cluster->metrics_text();
+    ex->send(200, text, "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

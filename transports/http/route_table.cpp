@@ -40,6 +40,9 @@ constexpr std::array<route_spec, route_count> routes = {{
     {route::isnastish, "/kvs/v1-0-0/", "/kvs/v1-0-0/...", true, any_method},
     {route::socketio, "/socket.io/", "/socket.io/", false,
      bit(method::get) | bit(method::post) | bit(method::options)},
+    {route::cluster, "/v1/cluster", "/v1/cluster", false, bit(method::get)},
+    {route::cluster_internal, "/v1/cluster/", "/v1/cluster/{call}", true,
+     bit(method::get) | bit(method::post)},
 }};
 
 constexpr std::array<std::pair<method, std::string_view>, 5> method_names = {{

@@ -25,9 +25,11 @@ enum class route {
   // Routes of older services that no other route collides with, always served.
   yuvraj9_kv,
   isnastish,
-  socketio
+  socketio,
+  cluster,           // GET /v1/cluster
+  cluster_internal,  // /v1/cluster/propose and /v1/cluster/read_index, between members
 };
-inline constexpr std::size_t route_count = 14;
+inline constexpr std::size_t route_count = 16;
 
 // options: CORS preflights; other: any method no route takes.
 enum class method { get, head, put, post, del, options, other };

@@ -31,6 +31,11 @@ void serve_yuvraj9_kv(method m, const Request& request, const exchange_ptr& ex);
 // /kvs/v1-0-0/... of isnastish's kvs service (isnastish_routes.cpp)
 void serve_isnastish(method m, const Request& request, const exchange_ptr& ex);
 
+// /v1/cluster and the members' internal calls (cluster_routes.cpp)
+void serve_cluster(const exchange_ptr& ex);
+void serve_cluster_internal(const route_match& match, method m, const Request& request,
+                            const exchange_ptr& ex);
+
 // The 503 for a store that did not answer in time, or could not log a write.
 void reply_unavailable(const exchange_ptr& ex);
 

@@ -135,7 +135,8 @@ std::string bulk(const std::string& s) {
 class RespServerTest : public ::testing::Test {
  protected:
   explicit RespServerTest(std::shared_ptr<auth::token_registry> tokens = nullptr)
-      : runtime_({routing_table::from_split_points({"g", "n", "t"}), 2, 2, 5000ms, std::nullopt}),
+      : runtime_({routing_table::from_split_points({"g", "n", "t"}), 2, 2, 5000ms, std::nullopt,
+                  std::nullopt}),
         metrics_(4, "test") {
     resp_options options;
     options.port = 0;

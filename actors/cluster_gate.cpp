@@ -1,0 +1,216 @@
+#include "actors/cluster_gate.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace kv {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+// A proposal whose fate is unknown waits this long before it goes again.
+constexpr auto retry_pause = std::chrono::milliseconds(50);
+
+}  // namespace
+
+cluster_gate::cluster_gate(std::uint32_t node_id, std::chrono::milliseconds timeout)
+    : node_id_(node_id), timeout_(timeout) {
+  // Request ids must not repeat across restarts of this member: start at random.
+  std::random_device device;
+  next_request_id_ = (std::uint64_t{device()} << 32 | device()) & ~(std::uint64_t{1} << 63);
+  timer_thread_ = std::thread([this] { run_timer(); });
+}
+
+cluster_gate::~cluster_gate() {
+  {
+    std::lock_guard lock(timer_mutex_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  timer_thread_.join();
+}
+
+void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
+  forward_ = std::move(forward);
+  log_ = log;
+}
+
+void cluster_gate::detach() {
+  log_ = nullptr;
+}
+
+bool cluster_gate::is_leader() const {
+  return log_ != nullptr && log_->status().state == cluster::role::leader;
+}
+
+void cluster_gate::submit_new(cluster::command c, std::any done, std::function<void()> fail) {
+  std::uint64_t id;
+  {
+    std::lock_guard lock(mutex_);
+    id = ++next_request_id_;
+    c.origin = node_id_;
+    c.request_id = id;
+    waiters_.emplace(id, waiter{std::move(done), std::move(fail), cluster::encode(c),
+                                clock_type::now() + timeout_});
+  }
+  submit(id);
+}
+
+void cluster_gate::propose_sweep() {
+  if (log_ == nullptr) return;
+  cluster::command c;
+  c.kind = cluster::command_kind::sweep;
+  c.origin = node_id_;
+  log_->propose({cluster::encode(c)}, [](int) {});
+}
+
+void cluster_gate::submit(std::uint64_t request_id) {
+  std::string encoded;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = waiters_.find(request_id);
+    if (found == waiters_.end()) return;  // applied (or given up) meanwhile
+    if (clock_type::now() >= found->second.deadline) {
+      auto fail = std::move(found->second.fail);
+      waiters_.erase(found);
+      fail();
+      return;
+    }
+    encoded = found->second.encoded;
+  }
+  if (log_ == nullptr) return retry_later(request_id);
+  const auto status = log_->status();
+  if (status.state == cluster::role::leader) {
+    log_->propose({std::move(encoded)}, [this, request_id](int code) {
+      if (code != 0) retry_later(request_id);
+    });
+  } else if (status.leader_id != 0 && forward_.propose) {
+    forward_.propose(status.leader_id, cluster::frame({std::move(encoded)}),
+                     [this, request_id](bool ok) {
+                       if (!ok) retry_later(request_id);
+                     });
+  } else {
+    retry_later(request_id);
+  }
+}
+
+void cluster_gate::retry_later(std::uint64_t request_id) {
+  later(retry_pause, [this, request_id] { submit(request_id); });
+}
+
+void cluster_gate::later(std::chrono::milliseconds delay, std::function<void()> task) {
+  {
+    std::lock_guard lock(timer_mutex_);
+    timers_.emplace(clock_type::now() + delay, std::move(task));
+  }
+  timer_cv_.notify_all();
+}
+
+// Runs delayed tasks, and gives up on writes past their deadline that no apply answered.
+void cluster_gate::run_timer() {
+  std::unique_lock lock(timer_mutex_);
+  auto next_scan = clock_type::now();
+  while (!stopping_) {
+    const auto now = clock_type::now();
+    std::vector<std::function<void()>> due;
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      due.push_back(std::move(timers_.begin()->second));
+      timers_.erase(timers_.begin());
+    }
+    lock.unlock();
+    for (auto& task : due) task();
+    if (now >= next_scan) {
+      next_scan = now + std::chrono::milliseconds(200);
+      std::vector<std::function<void()>> expired;
+      {
+        std::lock_guard waiters_lock(mutex_);
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+          if (now >= it->second.deadline + std::chrono::milliseconds(500)) {
+            expired.push_back(std::move(it->second.fail));
+            it = waiters_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      for (auto& fail : expired) fail();
+    }
+    lock.lock();
+    auto wake = next_scan;
+    if (!timers_.empty()) wake = std::min(wake, timers_.begin()->first);
+    timer_cv_.wait_until(lock, wake, [this, wake] {
+      return stopping_ || (!timers_.empty() && timers_.begin()->first < wake);
+    });
+  }
+}
+
+void cluster_gate::linearize(std::function<void(bool)> then) {
+  linearize_until(clock_type::now() + timeout_, std::move(then));
+}
+
+void cluster_gate::linearize_until(clock_type::time_point deadline,
+                                   std::function<void(bool)> then) {
+  auto retry = [this, deadline](std::function<void(bool)> then) {
+    if (clock_type::now() >= deadline) return then(false);
+    later(retry_pause,
+          [this, deadline, then = std::move(then)]() mutable { linearize_until(deadline, then); });
+  };
+  if (log_ == nullptr) return retry(std::move(then));
+  const auto status = log_->status();
+  auto got_index = [this, retry, then](std::optional<std::uint64_t> index) mutable {
+    if (!index) return retry(std::move(then));
+    wait_index(*index, std::move(then));
+  };
+  if (status.state == cluster::role::leader) {
+    log_->read_index(std::move(got_index));
+  } else if (status.leader_id != 0 && forward_.read_index) {
+    forward_.read_index(status.leader_id, std::move(got_index));
+  } else {
+    retry(std::move(then));
+  }
+}
+
+void cluster_gate::wait_index(std::uint64_t index, std::function<void(bool)> then) {
+  log_->wait_applied(index, static_cast<unsigned>(timeout_.count()),
+                     [this, then = std::move(then)](std::optional<std::uint64_t> sequence) {
+                       if (!sequence) return then(false);
+                       {
+                         std::unique_lock lock(mutex_);
+                         if (applied_sequence_ < *sequence) {
+                           reads_.emplace(*sequence, std::move(then));
+                           return;
+                         }
+                       }
+                       then(true);
+                     });
+}
+
+std::any cluster_gate::take_waiter(std::uint32_t origin, std::uint64_t request_id) {
+  if (origin != node_id_) return {};
+  std::lock_guard lock(mutex_);
+  const auto found = waiters_.find(request_id);
+  if (found == waiters_.end()) return {};
+  std::any done = std::move(found->second.done);
+  waiters_.erase(found);
+  return done;
+}
+
+void cluster_gate::applied(std::uint64_t sequence) {
+  std::vector<std::function<void(bool)>> ready;
+  {
+    std::lock_guard lock(mutex_);
+    applied_sequence_ = sequence;
+    while (!reads_.empty() && reads_.begin()->first <= sequence) {
+      ready.push_back(std::move(reads_.begin()->second));
+      reads_.erase(reads_.begin());
+    }
+  }
+  for (auto& then : ready) then(true);
+}
+
+std::uint64_t cluster_gate::applied_sequence() const {
+  std::lock_guard lock(mutex_);
+  return applied_sequence_;
+}
+
+}  // namespace kv

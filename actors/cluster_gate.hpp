@@ -1,0 +1,104 @@
+// Cluster mode's side of store_api: how a write becomes a replicated command and how a
+// linearizable read waits for the log. Writes are registered here under a request id, proposed
+// to the leader (directly, or forwarded to it when this member follows), and answered when this
+// member's cluster applier applies the command: every member applies every command identically,
+// so the outcome seen here is the leader's. A proposal whose fate is unknown (leadership lost,
+// no leader yet) is proposed again with the same request id until the request's deadline; the
+// applier applies a request id at most once. Reads wait for an index from the leader's barrier
+// (raft 0.15 has no ReadIndex) and then for the local applier to reach it.
+#pragma once
+
+#include <any>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/store_api.hpp"
+#include "cluster/command.hpp"
+#include "cluster/replicated_log.hpp"
+
+namespace kv {
+
+class cluster_gate {
+ public:
+  // How a follower reaches the leader (the node forwards over HTTP): `propose` sends framed
+  // commands and says whether the leader committed them; `read_index` gets a barrier's index.
+  struct forwarder {
+    std::function<void(std::uint64_t leader, std::string entry, std::function<void(bool)>)> propose;
+    std::function<void(std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)>)>
+        read_index;
+  };
+
+  cluster_gate(std::uint32_t node_id, std::chrono::milliseconds timeout);
+  ~cluster_gate();
+  cluster_gate(const cluster_gate&) = delete;
+  cluster_gate& operator=(const cluster_gate&) = delete;
+
+  void attach(cluster::replicated_log* log, forwarder forward);
+  void detach();
+  std::uint32_t node_id() const { return node_id_; }
+  cluster::replicated_log* log() const { return log_; }
+  bool is_leader() const;
+
+  // Registers `done` for the command's outcome and proposes it.
+  template <class Result>
+  void write(cluster::command c, completion<Result> done) {
+    auto shared = std::make_shared<completion<Result>>(std::move(done));
+    submit_new(std::move(c), std::any(shared), [shared] { (*shared)(std::nullopt); });
+  }
+  // The leader's expiry decision (no one waits for it).
+  void propose_sweep();
+  // then(true) once a read started now sees every write acknowledged before; false: 503.
+  void linearize(std::function<void(bool)> then);
+
+  // ---- The applier's side ----
+  // The completion waiting for this request (a shared_ptr<completion<R>>), if any.
+  std::any take_waiter(std::uint32_t origin, std::uint64_t request_id);
+  // Every committed entry up to `sequence` is applied.
+  void applied(std::uint64_t sequence);
+  std::uint64_t applied_sequence() const;
+
+ private:
+  struct waiter {
+    std::any done;
+    std::function<void()> fail;
+    std::string encoded;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  void submit_new(cluster::command c, std::any done, std::function<void()> fail);
+  void submit(std::uint64_t request_id);
+  void retry_later(std::uint64_t request_id);
+  void later(std::chrono::milliseconds delay, std::function<void()> task);
+  void linearize_until(std::chrono::steady_clock::time_point deadline,
+                       std::function<void(bool)> then);
+  void wait_index(std::uint64_t index, std::function<void(bool)> then);
+  void run_timer();
+
+  const std::uint32_t node_id_;
+  const std::chrono::milliseconds timeout_;
+  cluster::replicated_log* log_ = nullptr;
+  forwarder forward_;
+  std::uint64_t next_request_id_;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::uint64_t, waiter> waiters_;
+  std::uint64_t applied_sequence_ = 0;
+  std::multimap<std::uint64_t, std::function<void(bool)>> reads_;
+
+  std::mutex timer_mutex_;
+  std::condition_variable timer_cv_;
+  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> timers_;
+  bool stopping_ = false;
+  std::thread timer_thread_;
+};
+
+}  // namespace kv

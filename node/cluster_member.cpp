@@ -1,0 +1,340 @@
+#include "node/cluster_member.hpp"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_map>
+
+#include "actors/cluster_gate.hpp"
+#include "cluster/command.hpp"
+
+namespace kv {
+namespace {
+
+constexpr std::size_t forward_threads = 8;
+
+std::string_view role_name(cluster::role r) {
+  switch (r) {
+    case cluster::role::follower:
+      return "follower";
+    case cluster::role::candidate:
+      return "candidate";
+    case cluster::role::leader:
+      return "leader";
+    default:
+      return "unavailable";
+  }
+}
+
+// Blocking HTTP calls to the leader, on threads of their own; one keep-alive client per thread
+// and address.
+class forwarder {
+ public:
+  explicit forwarder(std::vector<std::string> http_addresses)
+      : addresses_(std::move(http_addresses)) {
+    for (std::size_t i = 0; i < forward_threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~forwarder() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  void propose(std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+    post([this, leader, entry = std::move(entry), done = std::move(done)] {
+      auto* client = client_for(leader);
+      if (client == nullptr) return done(false);
+      auto res = client->Post("/v1/cluster/propose", entry, "application/octet-stream");
+      done(res && res->status == 200);
+    });
+  }
+
+  // Reads waiting at the same time share one call.
+  void read_index(std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)> done) {
+    bool start = false;
+    {
+      std::lock_guard lock(reads_mutex_);
+      reads_.push_back(std::move(done));
+      if (!reads_running_) start = reads_running_ = true;
+    }
+    if (!start) return;
+    post([this, leader] {
+      for (;;) {
+        std::vector<std::function<void(std::optional<std::uint64_t>)>> batch;
+        {
+          std::lock_guard lock(reads_mutex_);
+          if (reads_.empty()) {
+            reads_running_ = false;
+            return;
+          }
+          batch.swap(reads_);
+        }
+        std::optional<std::uint64_t> index;
+        if (auto* client = client_for(leader)) {
+          auto res = client->Get("/v1/cluster/read_index");
+          if (res && res->status == 200) {
+            try {
+              index = nlohmann::json::parse(res->body).at("index").get<std::uint64_t>();
+            } catch (const std::exception&) {
+            }
+          }
+        }
+        for (auto& done : batch) done(index);
+      }
+    });
+  }
+
+  std::string address_of(std::uint64_t id) const {
+    return id >= 1 && id <= addresses_.size() ? addresses_[id - 1] : std::string();
+  }
+
+ private:
+  httplib::Client* client_for(std::uint64_t id) {
+    const std::string address = address_of(id);
+    if (address.empty()) return nullptr;
+    thread_local std::unordered_map<std::string, std::unique_ptr<httplib::Client>> clients;
+    auto& client = clients[address];
+    if (!client) {
+      client = std::make_unique<httplib::Client>("http://" + address);
+      client->set_keep_alive(true);
+      client->set_tcp_nodelay(true);  // else delayed ACKs add ~40 ms to every forwarded call
+      client->set_connection_timeout(1, 0);
+      client->set_read_timeout(6, 0);
+      client->set_write_timeout(6, 0);
+    }
+    return client.get();
+  }
+
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (stopping_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+
+  std::vector<std::string> addresses_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+  std::mutex reads_mutex_;
+  std::vector<std::function<void(std::optional<std::uint64_t>)>> reads_;
+  bool reads_running_ = false;
+};
+
+}  // namespace
+
+struct cluster_member::impl {
+  std::shared_ptr<cluster_gate> gate;
+  std::unique_ptr<forwarder> forward;
+  std::unique_ptr<cluster::replicated_log> log;
+  std::shared_ptr<http::server_options::cluster_hooks> hooks;
+  std::vector<cluster::peer> peers;
+};
+
+cluster_member::cluster_member(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
+
+cluster_member::~cluster_member() {
+  stop();
+}
+
+std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
+                                                      store_runtime& runtime, int& exit_status) {
+  const auto& cluster = *config.cluster;
+  auto state = std::make_unique<impl>();
+  state->gate = runtime.cluster_gate();
+  // raft 0.15's transport takes IPv4 literals only: names (Kubernetes DNS) are resolved here,
+  // waiting a while for names of members that are not up yet.
+  std::vector<std::string> http_addresses;
+  for (std::size_t i = 0; i < cluster.peers.size(); ++i) {
+    std::optional<std::string> resolved;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!(resolved = cluster::resolve_ipv4(cluster.peers[i]))) {
+      if (std::chrono::steady_clock::now() >= give_up) {
+        spdlog::critical("cluster.peers: cannot resolve {} to an IPv4 address", cluster.peers[i]);
+        exit_status = 1;
+        return nullptr;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    state->peers.push_back({i + 1, *resolved});
+    if (!cluster.http_peers.empty()) {
+      http_addresses.push_back(cluster.http_peers[i]);
+    } else {
+      const auto host = cluster.peers[i].substr(0, cluster.peers[i].rfind(':'));
+      http_addresses.push_back(host + ":" + std::to_string(config.http_listen.port));
+    }
+  }
+  const auto listen = cluster::resolve_ipv4(cluster.raft_listen);
+  if (!listen) {
+    spdlog::critical("cluster.raft_listen: cannot resolve {} to an IPv4 address",
+                     cluster.raft_listen);
+    exit_status = 2;
+    return nullptr;
+  }
+  cluster::log_options options;
+  options.id = cluster.node_id;
+  options.listen = *listen;
+  options.peers = state->peers;
+  options.dir = (std::filesystem::path(config.data_dir) / "raft").string();
+  options.bootstrap = config.bootstrap;
+  options.election_timeout_ms = cluster.election_timeout_ms;
+  // A follower learns that an entry committed from the leader's next message: a write through
+  // a follower waits for it, so heartbeats come often (raft 0.15 sends no early commit notice).
+  options.heartbeat_timeout_ms = std::max(20u, cluster.election_timeout_ms / 40);
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create {}: {}", options.dir, ec.message());
+    exit_status = 2;
+    return nullptr;
+  }
+  if (!config.bootstrap && std::filesystem::is_empty(options.dir, ec)) {
+    spdlog::info(
+        "raft: {} is empty and --bootstrap was not given: waiting to be joined by the "
+        "cluster's leader",
+        options.dir);
+  }
+  cluster::start_error error;
+  state->log = cluster::make_raft_log(options, runtime.cluster_hooks(), error);
+  if (!state->log) {
+    spdlog::critical("{}", error.message);
+    exit_status = error.exit_status;
+    return nullptr;
+  }
+  state->forward = std::make_unique<forwarder>(http_addresses);
+  auto* forward = state->forward.get();
+  state->gate->attach(
+      state->log.get(),
+      cluster_gate::forwarder{
+          [forward](std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+            forward->propose(leader, std::move(entry), std::move(done));
+          },
+          [forward](std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)> done) {
+            forward->read_index(leader, std::move(done));
+          }});
+
+  auto hooks = std::make_shared<http::server_options::cluster_hooks>();
+  auto* log = state->log.get();
+  auto* gate = state->gate.get();
+  hooks->status_json = [log, gate, forward, node_id = cluster.node_id] {
+    const auto status = log->status();
+    nlohmann::json members = nlohmann::json::array();
+    for (const auto& member : status.members) {
+      members.push_back({{"id", member.id},
+                         {"raft_address", member.address},
+                         {"http_address", forward->address_of(member.id)},
+                         {"role", member.id == status.leader_id ? "leader"
+                                  : member.id == node_id ? std::string(role_name(status.state))
+                                                         : "follower"}});
+    }
+    nlohmann::json body = {
+        {"id", node_id},
+        {"role", role_name(status.state)},
+        {"term", status.term},
+        {"commit_index", status.commit_index},
+        {"applied_index", status.applied_index},
+        {"applied_entries", gate->applied_sequence()},
+        {"leader",
+         status.leader_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(status.leader_id)},
+        {"leader_http_address", status.leader_id == 0
+                                    ? nlohmann::json(nullptr)
+                                    : nlohmann::json(forward->address_of(status.leader_id))},
+        {"members", members}};
+    return body.dump();
+  };
+  hooks->caught_up = [log] {
+    const auto status = log->status();
+    return status.leader_id != 0 && status.commit_index > 0 &&
+           status.applied_index >= status.commit_index;
+  };
+  hooks->metrics_text = [log] {
+    const auto s = log->status();
+    std::string text;
+    auto gauge = [&text](const char* name, const char* help, const char* type, std::uint64_t v) {
+      text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+              name + " " + std::to_string(v) + "\n";
+    };
+    gauge("kv_raft_term", "Current raft term of this member.", "gauge", s.term);
+    gauge("kv_raft_commit_index", "Highest raft log index known committed.", "gauge",
+          s.commit_index);
+    gauge("kv_raft_applied_index", "Highest raft log index applied on this member.", "gauge",
+          s.applied_index);
+    gauge("kv_raft_is_leader", "1 if this member leads.", "gauge",
+          s.state == cluster::role::leader ? 1 : 0);
+    gauge("kv_raft_leader_changes_total", "Leaders seen by this member since it started.",
+          "counter", s.leader_changes);
+    return text;
+  };
+  hooks->propose = [log](std::string body, std::function<void(int, std::string)> done) {
+    std::vector<std::string> commands;
+    try {
+      for (const auto command : cluster::unframe(body)) {
+        (void)cluster::decode(command);
+        commands.emplace_back(command);
+      }
+    } catch (const std::exception& e) {
+      return done(400, e.what());
+    }
+    log->propose(std::move(commands), [log, done = std::move(done)](int code) {
+      if (code == 0) return done(200, "");
+      done(503, "not committed: " + std::string(log->error_text(code)));
+    });
+  };
+  hooks->read_index = [log](std::function<void(std::optional<std::uint64_t>)> done) {
+    log->read_index(std::move(done));
+  };
+  state->hooks = std::move(hooks);
+  spdlog::info("raft: member {} of {} on {} (data in {})", cluster.node_id, cluster.peers.size(),
+               options.listen, options.dir);
+  return std::unique_ptr<cluster_member>(new cluster_member(std::move(state)));
+}
+
+std::shared_ptr<const http::server_options::cluster_hooks> cluster_member::http_hooks() const {
+  return impl_->hooks;
+}
+
+void cluster_member::transfer_leadership() {
+  if (!impl_->log || impl_->log->status().state != cluster::role::leader) return;
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  impl_->log->transfer_leadership([done] { done->set_value(); });
+  future.wait_for(std::chrono::seconds(3));
+  spdlog::info("raft: leadership handed over to member {}", impl_->log->status().leader_id);
+}
+
+void cluster_member::stop() {
+  if (!impl_ || !impl_->log) return;
+  impl_->gate->detach();
+  impl_->log->stop();
+  impl_->forward.reset();
+  impl_->log.reset();
+}
+
+}  // namespace kv
