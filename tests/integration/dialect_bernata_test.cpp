@@ -2,7 +2,9 @@
 // parses (dialects.md section 1), and the store shared with the native routes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "tests/integration/dialect_wire.hpp"
 #include "tests/support/node_fixtures.hpp"
@@ -166,11 +168,18 @@ TEST_F(BernataDialectTest, KeysWrittenHereAreReadNativelyAndTheOtherWayRound) {
 
 TEST_F(BernataDialectTest, MetricsLabelTheRoutesByTemplate) {
   ASSERT_TRUE(IsWire(write("/v1/keys/" + test_key("m"), R"({"value":"v"})"), 204, kJson, ""));
-  const Reply metrics = kv().get("/metrics");
+  // Counted once the answer is sent, which the client may see first: polled.
+  const std::string series =
+      R"(kv_http_requests_total{method="POST",route="/v1/keys/{key}",status="204"})";
+  Reply metrics = kv().get("/metrics");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics.body.find(series) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    metrics = kv().get("/metrics");
+  }
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find(
-                R"(kv_http_requests_total{method="POST",route="/v1/keys/{key}",status="204"})"),
-            std::string::npos);
+  EXPECT_NE(metrics.body.find(series), std::string::npos);
   EXPECT_EQ(metrics.body.find(current_test_name()), std::string::npos);
 }
 
