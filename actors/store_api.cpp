@@ -35,15 +35,19 @@ void send_to_router(const store_api::backend& backend, Request request, completi
 thread_local bool stale_reads = false;
 
 // Cluster mode: a linearizable read waits until the local copy holds every acknowledged write.
-template <class Send>
-void read_through(const store_api::backend& backend, Send send, std::function<void()> fail) {
-  cluster_gate* gate = backend.gate();
-  if (gate == nullptr || stale_reads) return send();
-  gate->linearize([send = std::move(send), fail = std::move(fail)](bool ok) mutable {
+// Standalone (and for stale reads) the caller sends at once, with nothing allocated for it.
+cluster_gate* linearizing_gate(const store_api::backend& backend) {
+  return stale_reads ? nullptr : backend.gate();
+}
+
+template <class Result, class Send>
+void read_after_barrier(cluster_gate& gate, completion<Result> done, Send send) {
+  auto shared = std::make_shared<completion<Result>>(std::move(done));
+  gate.linearize([shared, send = std::move(send)](bool ok) mutable {
     if (ok) {
-      send();
+      send(std::move(*shared));
     } else {
-      fail();
+      (*shared)(std::nullopt);
     }
   });
 }
@@ -57,22 +61,27 @@ cluster::command command_of(cluster::command_kind kind, std::string key = {}) {
 
 }  // namespace
 
-void store_api::set_stale_reads(bool stale) { stale_reads = stale; }
+void store_api::set_stale_reads(bool stale) {
+  stale_reads = stale;
+}
 
-bool store_api::replicated() const { return backend_->gate() != nullptr; }
+bool store_api::replicated() const {
+  return backend_->gate() != nullptr;
+}
 
 const caf::actor& store_api::backend::router_for_this_thread() const {
   return routers_[this_thread_index() % routers_.size()];
 }
 
 void store_api::get(std::string key, completion<read_value> done) const {
-  auto shared = std::make_shared<completion<read_value>>(std::move(done));
-  read_through(
-      *backend_,
-      [backend = backend_, key = std::move(key), shared]() mutable {
-        send_to_partition(*backend, get_request{std::move(key)}, std::move(*shared));
-      },
-      [shared] { (*shared)(std::nullopt); });
+  cluster_gate* gate = linearizing_gate(*backend_);
+  if (gate == nullptr) {
+    return send_to_partition(*backend_, get_request{std::move(key)}, std::move(done));
+  }
+  read_after_barrier(*gate, std::move(done),
+                     [backend = backend_, key = std::move(key)](auto answer) mutable {
+                       send_to_partition(*backend, get_request{std::move(key)}, std::move(answer));
+                     });
 }
 
 void store_api::put(std::string key, shared_bytes value, value_type type,
@@ -152,13 +161,14 @@ void store_api::put_all(key_value_list pairs, std::uint32_t ttl_seconds,
 }
 
 void store_api::list(scan_query query, completion<list_page> done) const {
-  auto shared = std::make_shared<completion<list_page>>(std::move(done));
-  read_through(
-      *backend_,
-      [backend = backend_, query = std::move(query), shared]() mutable {
-        send_to_router(*backend, scan_request{std::move(query)}, std::move(*shared));
-      },
-      [shared] { (*shared)(std::nullopt); });
+  cluster_gate* gate = linearizing_gate(*backend_);
+  if (gate == nullptr) {
+    return send_to_router(*backend_, scan_request{std::move(query)}, std::move(done));
+  }
+  read_after_barrier(*gate, std::move(done),
+                     [backend = backend_, query = std::move(query)](auto answer) mutable {
+                       send_to_router(*backend, scan_request{std::move(query)}, std::move(answer));
+                     });
 }
 
 void store_api::partitions(completion<std::vector<partition_info>> done) const {

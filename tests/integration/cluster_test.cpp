@@ -386,6 +386,8 @@ TEST(Cluster, TransportsNotReplicatedYetAreRefusedWithExit2) {
       {"--config", cluster.member(1).config, "--changelog-postgres", "host=127.0.0.1"}, 20s);
   EXPECT_TRUE(changelog.status.exited_with(2))
       << changelog.status.describe() << changelog.stderr_text;
+  EXPECT_NE(changelog.stderr_text.find("[cluster] does not work"), std::string::npos)
+      << changelog.stderr_text;
   TempDir files;
   std::string config;
   {
