@@ -27,6 +27,7 @@ extern "C" {
 
 #include "cluster/command.hpp"
 #include "cluster/replicated_log.hpp"
+#include "cluster/resolving_transport.hpp"
 
 namespace kv::cluster {
 namespace {
@@ -86,12 +87,13 @@ class raft_log final : public replicated_log {
     if (const auto busy = port_in_use(options.listen)) return fail(error, 1, *busy);
     int rv = raft_uv_tcp_init(&transport_, &loop_);
     if (rv != 0) return fail(error, 1, "raft transport: " + std::string(raft_strerror(rv)));
+    resolving_transport_init(&resolving_transport_, &transport_, &loop_);
     if (options.listen != address) {
       rv = raft_uv_tcp_set_bind_address(&transport_, options.listen.c_str());
       if (rv != 0)
         return fail(error, 2, "cluster.raft_listen " + options.listen + ": " + raft_strerror(rv));
     }
-    rv = raft_uv_init(&io_, &loop_, options.dir.c_str(), &transport_);
+    rv = raft_uv_init(&io_, &loop_, options.dir.c_str(), &resolving_transport_);
     if (rv != 0) {
       return fail(error, 1,
                   "raft storage in " + options.dir + ": " + raft_strerror(rv) + ": " + io_.errmsg);
@@ -202,6 +204,7 @@ class raft_log final : public replicated_log {
         auto* self = static_cast<raft_log*>(r->data);
         raft_uv_close(&self->io_);
         raft_uv_tcp_close(&self->transport_);
+        resolving_transport_close(&self->resolving_transport_);
         uv_close(reinterpret_cast<uv_handle_t*>(&self->timer_), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&self->async_), nullptr);
       });
@@ -522,7 +525,8 @@ class raft_log final : public replicated_log {
   uv_loop_t loop_{};
   uv_async_t async_{};
   uv_timer_t timer_{};
-  raft_uv_transport transport_{};
+  raft_uv_transport transport_{};            // raft_uv's TCP transport: IPv4 literals only
+  raft_uv_transport resolving_transport_{};  // over it: peers by name (Kubernetes DNS)
   raft_io io_{};
   raft_fsm fsm_{};
   struct raft raft_ {};

@@ -169,21 +169,11 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   const auto& cluster = *config.cluster;
   auto state = std::make_unique<impl>();
   state->gate = runtime.cluster_gate();
-  // raft 0.15's transport takes IPv4 literals only: names (Kubernetes DNS) are resolved here,
-  // waiting a while for names of members that are not up yet.
+  // Peers are kept by the names configured (the stored membership too): the raft transport
+  // resolves a name at each connect, so a pod that returns with a new address is still itself.
   std::vector<std::string> http_addresses;
   for (std::size_t i = 0; i < cluster.peers.size(); ++i) {
-    std::optional<std::string> resolved;
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!(resolved = cluster::resolve_ipv4(cluster.peers[i]))) {
-      if (std::chrono::steady_clock::now() >= give_up) {
-        spdlog::critical("cluster.peers: cannot resolve {} to an IPv4 address", cluster.peers[i]);
-        exit_status = 1;
-        return nullptr;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    state->peers.push_back({i + 1, *resolved});
+    state->peers.push_back({i + 1, cluster.peers[i]});
     if (!cluster.http_peers.empty()) {
       http_addresses.push_back(cluster.http_peers[i]);
     } else {

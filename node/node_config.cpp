@@ -652,21 +652,26 @@ node_config load_config_file(const std::string& path) {
     }
   }
   check_tls_files(path, config);
-  if (config.cluster) {
-    const auto& cluster = *config.cluster;
-    if (cluster.node_id == 0) fail_file(path, "cluster.node_id: missing (1-based index in peers)");
-    if (cluster.peers.empty()) fail_file(path, "cluster.peers: missing");
-    if (cluster.raft_listen.empty()) fail_file(path, "cluster.raft_listen: missing");
-    if (cluster.node_id > cluster.peers.size()) {
-      fail_file(path, "cluster.node_id: " + std::to_string(cluster.node_id) +
-                          " is past the end of cluster.peers (" +
-                          std::to_string(cluster.peers.size()) + " members)");
-    }
-    if (!cluster.http_peers.empty() && cluster.http_peers.size() != cluster.peers.size()) {
-      fail_file(path, "cluster.http_peers: must name as many members as cluster.peers");
-    }
-  }
   return config;
+}
+
+// A [cluster] table is checked once the flags are in: --cluster-node-id may give its node_id.
+void check_cluster(const std::string& path, const node_config& config) {
+  if (!config.cluster) return;
+  const auto& cluster = *config.cluster;
+  if (cluster.node_id == 0) {
+    fail_file(path, "cluster.node_id: missing (1-based index in peers; or --cluster-node-id)");
+  }
+  if (cluster.peers.empty()) fail_file(path, "cluster.peers: missing");
+  if (cluster.raft_listen.empty()) fail_file(path, "cluster.raft_listen: missing");
+  if (cluster.node_id > cluster.peers.size()) {
+    fail_file(path, "cluster.node_id: " + std::to_string(cluster.node_id) +
+                        " is past the end of cluster.peers (" +
+                        std::to_string(cluster.peers.size()) + " members)");
+  }
+  if (!cluster.http_peers.empty() && cluster.http_peers.size() != cluster.peers.size()) {
+    fail_file(path, "cluster.http_peers: must name as many members as cluster.peers");
+  }
 }
 
 command_line parse_command_line(int argc, const char* const* argv) {
@@ -688,6 +693,12 @@ command_line parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--bootstrap", bootstrap,
                "Cluster mode: with an empty data dir, start a new cluster of the configured peers "
                "(one member only, once)");
+  unsigned cluster_node_id = 0;
+  app.add_option("--cluster-node-id", cluster_node_id,
+                 "Cluster mode: this member's cluster.node_id (one config file for every member, "
+                 "as in a Kubernetes StatefulSet)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 255u));
   bool repair = false;
   app.add_flag("--repair", repair,
                "Start even when a log or snapshot is damaged, dropping what cannot be read");
@@ -725,6 +736,13 @@ command_line parse_command_line(int argc, const char* const* argv) {
   if (bootstrap && !result.config.cluster) {
     throw make_config_error("flag --bootstrap: needs a [cluster] table in the config file");
   }
+  if (cluster_node_id != 0) {
+    if (!result.config.cluster) {
+      throw make_config_error("flag --cluster-node-id: needs a [cluster] table in the config file");
+    }
+    result.config.cluster->node_id = cluster_node_id;
+  }
+  check_cluster(config_path, result.config);
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (options[i]->count() == 0) continue;
     try {

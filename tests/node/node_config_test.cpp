@@ -842,5 +842,26 @@ TEST_F(ChangelogConfigTest, FlagsOverrideAndAskForARestore) {
   EXPECT_FALSE(parse_command_line(1, plain).config.restore_from_postgres);
 }
 
+// One config file for every member (a Kubernetes ConfigMap): --cluster-node-id names the member.
+TEST_F(ConfigTest, ClusterNodeIdComesFromTheFileOrTheFlagAndIsChecked) {
+  const std::string shared = write(
+      "[cluster]\npeers = [\"kv-0.kv:9101\", \"kv-1.kv:9101\", \"kv-2.kv:9101\"]\n"
+      "raft_listen = \"0.0.0.0:9101\"\n");
+  EXPECT_EQ(parse_args({"--config", shared, "--cluster-node-id", "3"}).config.cluster->node_id, 3u);
+  const std::string missing = flag_error({"--config", shared});
+  EXPECT_NE(missing.find("cluster.node_id: missing"), std::string::npos) << missing;
+  const std::string past = flag_error({"--config", shared, "--cluster-node-id", "4"});
+  EXPECT_NE(past.find("past the end of cluster.peers"), std::string::npos) << past;
+  const std::string zero = flag_error({"--config", shared, "--cluster-node-id", "0"});
+  EXPECT_NE(zero.find("--cluster-node-id"), std::string::npos) << zero;
+  const std::string standalone = flag_error({"--cluster-node-id", "1"});
+  EXPECT_NE(standalone.find("needs a [cluster] table"), std::string::npos) << standalone;
+  const std::string own =
+      write("[cluster]\nnode_id = 2\npeers = [\"a:1\", \"b:1\"]\nraft_listen = \"0.0.0.0:1\"\n",
+            "own.toml");
+  EXPECT_EQ(parse_args({"--config", own}).config.cluster->node_id, 2u);
+  EXPECT_EQ(parse_args({"--config", own, "--cluster-node-id", "1"}).config.cluster->node_id, 1u);
+}
+
 }  // namespace
 }  // namespace kv

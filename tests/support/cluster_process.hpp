@@ -37,7 +37,9 @@ struct Member {
 
 class Cluster {
  public:
-  explicit Cluster(int size = 3) {
+  // `peer_host` names every member in cluster.peers: "localhost" checks that names work.
+  explicit Cluster(int size = 3, std::string peer_host = "127.0.0.1")
+      : peer_host_(std::move(peer_host)) {
     for (int i = 1; i <= size; ++i) {
       Member m;
       m.id = i;
@@ -57,7 +59,7 @@ class Cluster {
   std::string peers() const {
     std::string list;
     for (const auto& m : members_) {
-      list += (list.empty() ? "" : ", ") + std::string("\"127.0.0.1:") +
+      list += (list.empty() ? "" : ", ") + std::string("\"") + peer_host_ + ":" +
               std::to_string(m.raft_port) + "\"";
     }
     return list;
@@ -169,6 +171,7 @@ class Cluster {
   }
 
  private:
+  std::string peer_host_;
   TempDir dir_;
   std::vector<Member> members_;
 };

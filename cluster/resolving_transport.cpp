@@ -1,0 +1,161 @@
+// A raft_uv transport that accepts DNS names: it resolves a peer's "HOST:PORT" at each connect
+// and hands the IPv4 literal to raft_uv's TCP transport, which takes literals only (raft 0.15).
+#include "cluster/resolving_transport.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <set>
+#include <string>
+#include <utility>
+
+namespace kv::cluster {
+namespace {
+
+struct transport_state;
+
+// One connect in flight: first a name lookup on libuv's thread pool, then the TCP connect.
+struct pending_connect {
+  transport_state* owner = nullptr;
+  raft_uv_connect* request = nullptr;  // raft's, answered through `done`
+  raft_uv_connect_cb done = nullptr;
+  raft_id id = 0;
+  std::string port;
+  std::string literal;  // "A.B.C.D:PORT", alive until the TCP connect answers
+  uv_getaddrinfo_t lookup{};
+  raft_uv_connect tcp_request{};
+};
+
+struct transport_state {
+  raft_uv_transport* outer = nullptr;
+  raft_uv_transport* tcp = nullptr;
+  uv_loop_t* loop = nullptr;
+  raft_uv_accept_cb accepted = nullptr;
+  std::set<pending_connect*> resolving;
+  bool closing = false;
+  bool tcp_closed = false;
+  raft_uv_transport_close_cb closed = nullptr;
+};
+
+transport_state* state_of(raft_uv_transport* t) {
+  return static_cast<transport_state*>(t->impl);
+}
+
+// raft may free the transport once told it closed: only when nothing of ours is in flight.
+void finish_close_if_idle(transport_state* state) {
+  if (!state->closing || !state->tcp_closed || !state->resolving.empty()) return;
+  if (auto closed = std::exchange(state->closed, nullptr)) closed(state->outer);
+}
+
+void on_tcp_connected(raft_uv_connect* tcp_request, uv_stream_s* stream, int status) {
+  auto* pending = static_cast<pending_connect*>(tcp_request->data);
+  pending->done(pending->request, stream, status);
+  delete pending;
+}
+
+void on_resolved(uv_getaddrinfo_t* lookup, int status, addrinfo* found) {
+  auto* pending = static_cast<pending_connect*>(lookup->data);
+  auto* state = pending->owner;
+  state->resolving.erase(pending);
+  char text[INET_ADDRSTRLEN] = {};
+  const bool resolved =
+      status == 0 && found != nullptr &&
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text,
+                sizeof text) != nullptr;
+  uv_freeaddrinfo(found);
+  int rv = state->closing ? RAFT_CANCELED : resolved ? 0 : RAFT_NOCONNECTION;
+  if (rv == 0) {
+    pending->literal = std::string(text) + ":" + pending->port;
+    pending->tcp_request.data = pending;
+    rv = state->tcp->connect(state->tcp, &pending->tcp_request, pending->id,
+                             pending->literal.c_str(), on_tcp_connected);
+    if (rv == 0) return;
+  }
+  // A name that does not resolve yet (a pod not scheduled) is a failed connect: raft retries.
+  pending->done(pending->request, nullptr, rv);
+  delete pending;
+  finish_close_if_idle(state);
+}
+
+int init(raft_uv_transport* t, raft_id id, const char* address) {
+  auto* state = state_of(t);
+  return state->tcp->init(state->tcp, id, address);
+}
+
+void on_tcp_accept(raft_uv_transport* tcp, raft_id id, const char* address, uv_stream_s* stream) {
+  auto* state = static_cast<transport_state*>(tcp->data);
+  state->accepted(state->outer, id, address, stream);
+}
+
+int listen(raft_uv_transport* t, raft_uv_accept_cb accepted) {
+  auto* state = state_of(t);
+  state->accepted = accepted;
+  return state->tcp->listen(state->tcp, on_tcp_accept);
+}
+
+int connect(raft_uv_transport* t, raft_uv_connect* request, raft_id id, const char* address,
+            raft_uv_connect_cb done) {
+  auto* state = state_of(t);
+  const std::string host_port(address);
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string::npos) return RAFT_NOCONNECTION;
+  auto* pending = new pending_connect;
+  pending->owner = state;
+  pending->request = request;
+  pending->done = done;
+  pending->id = id;
+  pending->port = host_port.substr(colon + 1);
+  pending->lookup.data = pending;
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  const std::string host = host_port.substr(0, colon);
+  if (uv_getaddrinfo(state->loop, &pending->lookup, on_resolved, host.c_str(),
+                     pending->port.c_str(), &hints) != 0) {
+    delete pending;
+    return RAFT_NOCONNECTION;
+  }
+  state->resolving.insert(pending);
+  return 0;
+}
+
+void on_tcp_closed(raft_uv_transport* tcp) {
+  auto* state = static_cast<transport_state*>(tcp->data);
+  state->tcp_closed = true;
+  finish_close_if_idle(state);
+}
+
+void close(raft_uv_transport* t, raft_uv_transport_close_cb closed) {
+  auto* state = state_of(t);
+  state->closing = true;
+  state->closed = closed;
+  // A lookup still queued is cancelled (its callback then reports UV_ECANCELED); one already
+  // running finishes and sees `closing`.
+  for (auto* pending : state->resolving) {
+    uv_cancel(reinterpret_cast<uv_req_t*>(&pending->lookup));
+  }
+  state->tcp->close(state->tcp, on_tcp_closed);
+}
+
+}  // namespace
+
+int resolving_transport_init(raft_uv_transport* outer, raft_uv_transport* tcp, uv_loop_t* loop) {
+  auto* state = new transport_state;
+  state->outer = outer;
+  state->tcp = tcp;
+  state->loop = loop;
+  tcp->data = state;
+  outer->impl = state;
+  outer->init = init;
+  outer->listen = listen;
+  outer->connect = connect;
+  outer->close = close;
+  return 0;
+}
+
+void resolving_transport_close(raft_uv_transport* outer) {
+  delete state_of(outer);
+  outer->impl = nullptr;
+}
+
+}  // namespace kv::cluster
