@@ -1,6 +1,6 @@
 -- wrk workloads of bench/run.sh, the same keys and sizes against kvnode, webdis and etcd's JSON
 -- gateway: wrk -s bench/workloads.lua URL -- TARGET WORKLOAD [KEY_COUNT]
--- TARGET: kvnode | webdis | etcd. WORKLOAD: get | miss | put16 | put4k | mixed | list | load
+-- TARGET: kvnode | kvnode-stale (get only) | webdis | etcd. WORKLOAD: get | miss | put16 | put4k | mixed | list | load
 -- (load writes the keys in turn, over and over). KEY_COUNT keys exist before get, mixed and list.
 
 local alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -36,6 +36,10 @@ local formats = {
     list = function(prefix)
       return wrk.format("GET", "/v1/keys?prefix=" .. prefix .. "&limit=100")
     end,
+  },
+  -- A cluster member's local copy (contract section 11): the read without the raft barrier.
+  ["kvnode-stale"] = {
+    get = function(key) return wrk.format("GET", "/v1/keys/" .. key .. "?consistency=stale") end,
   },
   -- Webdis takes the command in the URL; a PUT body becomes the command's last argument.
   webdis = {

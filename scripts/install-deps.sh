@@ -32,7 +32,7 @@ fi
 # The bench needs these too; `scripts/install-deps.sh --bench` adds them. The peers it compares
 # against (redis, webdis, etcd's JSON gateway, nginx) each run on a config of the bench's own.
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(wrk nginx redis-server redis-tools webdis etcd-server linux-perf libpistache-dev
+  packages+=(wrk nginx redis-server redis-tools webdis etcd-server jq linux-perf libpistache-dev
     libhiredis-dev)  # hiredis: the RESP parser's comparison (bench/resp_parse_bench.cpp)
 fi
 
