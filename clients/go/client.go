@@ -258,7 +258,7 @@ func (c *Client) call(ctx context.Context, method, target string, body []byte, c
 		return nil, err
 	}
 	if r.status < 200 || r.status > 299 {
-		return nil, errorFromReply(r.status, r.body)
+		return nil, errorFromReply(r.status, r.body, r.header)
 	}
 	return r, nil
 }
@@ -375,7 +375,7 @@ func (c *Client) Head(ctx context.Context, key string) (*Item, error) {
 		return nil, &Error{Status: 404, Code: "not_found", Message: "no key `" + key + "` found"}
 	}
 	if r.status < 200 || r.status > 299 {
-		return nil, errorFromReply(r.status, r.body)
+		return nil, errorFromReply(r.status, r.body, r.header)
 	}
 	return itemOf(key, r, false), nil
 }
@@ -625,7 +625,7 @@ func (c *Client) Ready(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	if r.status < 200 || r.status > 299 {
-		return false, errorFromReply(r.status, r.body)
+		return false, errorFromReply(r.status, r.body, r.header)
 	}
 	return true, nil
 }

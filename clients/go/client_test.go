@@ -99,8 +99,8 @@ func TestCompareAndSwap(t *testing.T) {
 		return kvErr
 	}
 	_, err := kv.Put(ctx, "cas/k", []byte("x"), IfVersion(0))
-	if e := conflict(err); e.CurrentVersion != nil {
-		t.Fatalf("current version of an if_version=0 conflict: %d", *e.CurrentVersion)
+	if e := conflict(err); e.CurrentVersion == nil || *e.CurrentVersion != 1 {
+		t.Fatalf("current version of an if_version=0 conflict: %v", e.CurrentVersion)
 	}
 	if w, err := kv.Put(ctx, "cas/k", []byte("2"), IfVersion(1)); err != nil || w.Version != 2 {
 		t.Fatalf("swap: %+v, %v", w, err)

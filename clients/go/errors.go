@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -74,9 +74,8 @@ type Error struct {
 	Status  int    // the HTTP status; 0 when no answer came
 	Code    string // "not_found", "conflict", ..., CodeUnreachable or CodeProtocol
 	Message string // the node's message, or what went wrong
-	// CurrentVersion is, for a conflict, the key's version when the write was refused, as far
-	// as the node's message tells it: 0 when the key did not exist, nil when the message only
-	// says that it exists (an IfVersion(0) write).
+	// CurrentVersion is, for a conflict, the key's version when the write was refused (0: the
+	// key did not exist), from the answer's X-Kv-Version header; nil if it had none.
 	CurrentVersion *uint64
 	Err            error // the cause of an unreachable or protocol error
 }
@@ -101,10 +100,8 @@ func (e *Error) Is(target error) bool {
 // certificate error, context.DeadlineExceeded, ...).
 func (e *Error) Unwrap() error { return e.Err }
 
-var versionInMessage = regexp.MustCompile(`is at version (\d+), not \d+$`)
-
 // errorFromReply makes the error of an answer with a status of 400 or more.
-func errorFromReply(status int, body []byte) *Error {
+func errorFromReply(status int, body []byte, header http.Header) *Error {
 	var document struct {
 		Error   string `json:"error"`
 		Message string `json:"message"`
@@ -130,15 +127,8 @@ func errorFromReply(status int, body []byte) *Error {
 		e.Message = text
 	}
 	if e.Code == "conflict" {
-		// The node's wording (transports/http/key_errors.cpp): "key `K` is at version N, not M",
-		// "key `K` does not exist", "key `K` already exists".
-		if found := versionInMessage.FindStringSubmatch(e.Message); found != nil {
-			if n, err := strconv.ParseUint(found[1], 10, 64); err == nil {
-				e.CurrentVersion = &n
-			}
-		} else if strings.HasSuffix(e.Message, "does not exist") {
-			zero := uint64(0)
-			e.CurrentVersion = &zero
+		if n, err := strconv.ParseUint(header.Get("X-Kv-Version"), 10, 64); err == nil {
+			e.CurrentVersion = &n
 		}
 	}
 	return e

@@ -246,7 +246,7 @@ func (w *Watch) open() (*stream, error) {
 		response.Body.Close()
 		idle.Stop()
 		cancel()
-		return nil, errorFromReply(response.StatusCode, body)
+		return nil, errorFromReply(response.StatusCode, body, response.Header)
 	}
 	if kind := response.Header.Get("Content-Type"); !strings.HasPrefix(kind, "text/event-stream") {
 		response.Body.Close()

@@ -160,6 +160,19 @@ TEST_F(KeysApiTest, PutIfVersionNotMatchingConflictsAndChangesNothing) {
   EXPECT_TRUE(IsValueReply(kv().get_key(key), "v2", 2));
 }
 
+// The version a retry needs comes as a GET gives it, in X-Kv-Version, not only in words.
+TEST_F(KeysApiTest, AConflictTellsTheCurrentVersionInItsHeader) {
+  const std::string key = test_key("current");
+  ASSERT_TRUE(IsWriteReply(kv().put_key(key, "v1"), key, 1, true));
+  ASSERT_TRUE(IsWriteReply(kv().put_key(key, "v2"), key, 2, false));
+  for (const auto& reply : {kv().put_key(key, "late", 1), kv().put_key(key, "taken", 0),
+                            kv().delete_key(key, 7)}) {
+    EXPECT_TRUE(IsErrorReply(reply, 409, "conflict"));
+    EXPECT_EQ(reply.header("X-Kv-Version"), "2");
+  }
+  EXPECT_EQ(kv().put_key(test_key("absent"), "x", 3).header("X-Kv-Version"), "0");
+}
+
 TEST_F(KeysApiTest, PutIfVersionNonZeroOnMissingKeyConflictsAndCreatesNothing) {
   const std::string key = test_key("not-there");
   EXPECT_TRUE(IsErrorReply(kv().put_key(key, "x", 1), 409, "conflict"));

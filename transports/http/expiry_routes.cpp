@@ -21,7 +21,7 @@ void change_key_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds
   completion<expiry_outcome> done = [ex, key, expected](std::optional<expiry_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
     if (outcome->status == write_status::conflict) {
-      return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
+      return reply_conflict(ex, key, *expected, outcome->version);
     }
     if (!outcome->found) return reply_not_found(ex, key);
     nlohmann::json reply = {{"key", key}, {"version", outcome->version}, {"expires_at", nullptr}};

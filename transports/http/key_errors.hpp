@@ -15,7 +15,9 @@ std::string quoted(const std::string& text);
 // 404 not_found: ``no key `KEY` found``.
 void reply_not_found(const exchange_ptr& ex, const std::string& key);
 
-// The 409 message of an if_version that did not match: `current` 0 means the key is absent.
-std::string conflict_message(const std::string& key, std::uint64_t expected, std::uint64_t current);
+// 409 conflict of an if_version that did not match, with the key's version then in the header
+// X-Kv-Version (0: the key is absent), as a GET gives it, so a retry needs no parsing of text.
+void reply_conflict(const exchange_ptr& ex, const std::string& key, std::uint64_t expected,
+                    std::uint64_t current);
 
 }  // namespace kv::http

@@ -35,7 +35,7 @@ void put_key(std::string key, shared_bytes value, value_type type,
   completion<put_outcome> done = [ex, key, expected](std::optional<put_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
     if (outcome->status == write_status::conflict) {
-      return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
+      return reply_conflict(ex, key, *expected, outcome->version);
     }
     ex->send(200, write_reply_json(key, outcome->version, outcome->created), content_type::json);
   };
@@ -47,8 +47,7 @@ void delete_key(std::string key, std::optional<std::uint64_t> expected, const ex
   completion<delete_outcome> done = [ex, key, expected](std::optional<delete_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
     if (outcome->status == write_status::conflict) {
-      return ex->send_error(409, "conflict",
-                            conflict_message(key, *expected, outcome->current_version));
+      return reply_conflict(ex, key, *expected, outcome->current_version);
     }
     ex->send_json(200, {{"key", key}, {"deleted", outcome->deleted}});
   };

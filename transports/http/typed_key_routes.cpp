@@ -117,7 +117,7 @@ void operate_on_key(std::string key, const std::string& op_name, const std::stri
                                         expected](std::optional<operation_outcome> outcome) {
     if (!outcome) return reply_unavailable(ex);
     if (outcome->status == write_status::conflict) {
-      return ex->send_error(409, "conflict", conflict_message(key, *expected, outcome->version));
+      return reply_conflict(ex, key, *expected, outcome->version);
     }
     switch (outcome->result) {
       case operation_status::ok:

@@ -9,8 +9,7 @@ status (contract section 2); the client raises the subclass of :class:`KvError` 
 from __future__ import annotations
 
 import json
-import re
-from typing import Optional
+from typing import Mapping, Optional
 
 __all__ = [
     "KvError",
@@ -69,14 +68,14 @@ class Conflict(KvError):
     """409 ``conflict``: an ``if_version`` did not match the key's version.
 
     Attributes:
-        current_version: the key's version when the write was refused, as far as the node's
-            message tells it: ``0`` when the key did not exist, the version when it names one,
-            ``None`` when it only says that the key exists (an ``if_version=0`` write).
+        current_version: the key's version when the write was refused (``0``: the key did not
+            exist), from the answer's ``X-Kv-Version`` header; ``None`` if it had none.
     """
 
-    def __init__(self, message: str, *, status: int = 409, code: str = "conflict") -> None:
+    def __init__(self, message: str, *, status: int = 409, code: str = "conflict",
+                 current_version: Optional[int] = None) -> None:
         super().__init__(message, status=status, code=code)
-        self.current_version = _current_version_from(message)
+        self.current_version = current_version
 
 
 class WrongType(KvError):
@@ -131,19 +130,12 @@ _BY_STATUS = {
 }
 
 
-def _current_version_from(message: str) -> Optional[int]:
-    # The node's wording (transports/http/key_errors.cpp): "key `K` is at version N, not M",
-    # "key `K` does not exist", "key `K` already exists".
-    found = re.search(r"is at version (\d+), not \d+$", message)
-    if found:
-        return int(found.group(1))
-    if message.endswith("does not exist"):
-        return 0
-    return None
+def error_from_reply(status: int, body: bytes, reason: str = "",
+                     headers: Optional[Mapping[str, str]] = None) -> KvError:
+    """The exception for an error answer: by the JSON body's code, else by the status.
 
-
-def error_from_reply(status: int, body: bytes, reason: str = "") -> KvError:
-    """The exception for an error answer: by the JSON body's code, else by the status."""
+    ``headers`` (names lowercased) give a conflict its ``current_version``.
+    """
     code, message = "", ""
     try:
         document = json.loads(body.decode("utf-8")) if body else None
@@ -156,6 +148,10 @@ def error_from_reply(status: int, body: bytes, reason: str = "") -> KvError:
         text = body.decode("utf-8", "replace").strip() if body else ""
         message = text[:500] or f"HTTP {status} {reason}".strip()
     kind = _BY_CODE.get(code) or _BY_STATUS.get(status) or ServerError
+    if kind is Conflict:
+        version = (headers or {}).get("x-kv-version", "")
+        return Conflict(message, status=status, code=code or "conflict",
+                        current_version=int(version) if version.isdigit() else None)
     return kind(message, status=status, code=code or _default_code(kind))
 
 

@@ -183,4 +183,4 @@ def raise_for(reply: Reply) -> Reply:
     """``reply`` when its status is 2xx; else raises the matching :class:`KvError`."""
     if 200 <= reply.status < 300:
         return reply
-    raise error_from_reply(reply.status, reply.body, reply.reason)
+    raise error_from_reply(reply.status, reply.body, reply.reason, reply.headers)

@@ -61,7 +61,7 @@ class KeysTest(unittest.TestCase):
         self.assertEqual(self.kv.put("cas/k", b"1", if_version=0).version, 1)
         with self.assertRaises(kvactor.Conflict) as caught:
             self.kv.put("cas/k", b"x", if_version=0)
-        self.assertIsNone(caught.exception.current_version)
+        self.assertEqual(caught.exception.current_version, 1)
         self.assertEqual(self.kv.put("cas/k", b"2", if_version=1).version, 2)
         with self.assertRaises(kvactor.Conflict) as caught:
             self.kv.put("cas/k", b"x", if_version=1)
