@@ -185,8 +185,10 @@ bool connection::authenticate(std::string_view token, std::optional<std::string_
 std::size_t connection::subscribe(std::string_view channel, bool pattern) {
   auto& table = pattern ? patterns_ : channels_;
   if (table.find(channel) == table.end()) {
+    std::optional<auth::live_grant> grant;
+    if (state_.options.tokens) grant.emplace(state_.options.tokens, grant_ptr());
     auto sub = std::make_shared<subscription>(shared_from_this(), std::string(channel), pattern,
-                                              grant_ptr());
+                                              std::move(grant));
     watch_request request;
     request.prefix = sub->prefix();
     state_.feed.watch(std::move(request), sub);

@@ -5,11 +5,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/feed_api.hpp"
-#include "auth/access_rules.hpp"
+#include "auth/live_grant.hpp"
 #include "transports/resp/connection.hpp"
 #include "transports/resp/glob.hpp"
 #include "transports/resp/protocol.hpp"
@@ -18,8 +19,9 @@ namespace kv::resp {
 
 class subscription : public watch_output {
  public:
+  // `grant`: with tokens, the subscriber's, which follows SIGHUP reloads of the tokens file.
   subscription(connection_ptr conn, std::string channel, bool pattern,
-               std::shared_ptr<const auth::token_grant> grant)
+               std::optional<auth::live_grant> grant)
       : conn_(std::move(conn)),
         counters_(conn_->state().feed.counters()),
         channel_(std::move(channel)),
@@ -39,9 +41,11 @@ class subscription : public watch_output {
   void send_events(const std::vector<feed_event_ptr>& events,
                    std::function<void()> written) override {
     if (!active_.load(std::memory_order_acquire)) return written();
+    const auth::token_grant* grant = nullptr;
+    if (grant_ && (grant = grant_->current()) == nullptr) return end_revoked(std::move(written));
     std::string bytes;
     for (const auto& event : events) {
-      if (grant_ && !grant_->may_read(event->key)) continue;
+      if (grant != nullptr && !grant->may_read(event->key)) continue;
       if (pattern_) {
         if (plan_.needs_match && !glob_match(channel_, event->key)) continue;
         append_array_header(bytes, 4);
@@ -63,7 +67,10 @@ class subscription : public watch_output {
     written();
   }
   void send_position(std::uint64_t, std::function<void()> written) override { written(); }
-  void send_heartbeat(std::function<void()> written) override { written(); }
+  void send_heartbeat(std::function<void()> written) override {
+    if (grant_ && grant_->current() == nullptr) return end_revoked(std::move(written));
+    written();
+  }
   bool connected() const override {
     return active_.load(std::memory_order_acquire) && conn_->open();
   }
@@ -79,12 +86,20 @@ class subscription : public watch_output {
   }
 
  private:
+  // A reload took the token out of the file: as Redis does with the clients of a deleted user,
+  // the connection ends rather than keep a subscription no token allows.
+  void end_revoked(std::function<void()> written) {
+    deactivate();
+    conn_->close_when_idle();
+    written();
+  }
+
   const connection_ptr conn_;
   const std::shared_ptr<const feed_counters> counters_;
   const std::string channel_;
   const bool pattern_;
   const glob_plan plan_;
-  const std::shared_ptr<const auth::token_grant> grant_;
+  std::optional<auth::live_grant> grant_;  // called from the feed's watcher only
   std::atomic<bool> active_{true};
 };
 

@@ -562,5 +562,73 @@ TEST_F(RespAuthTest, CommandsNeedATokenAndKeepToItsPrefixes) {
   EXPECT_EQ(open.call({"GET", "app/1"}), bulk("v"));
 }
 
+std::string tokens_text(const std::string& app_rules, bool with_app = true) {
+  std::string text = "[[token]]\nname = \"admin\"\nsha256 = \"" +
+                     auth::hex_of(auth::sha256_of("tok-admin")) +
+                     "\"\nrules = [{prefix = \"\", access = \"write\"}]\n";
+  if (with_app) {
+    text += "[[token]]\nname = \"app\"\nsha256 = \"" + auth::hex_of(auth::sha256_of("tok-app")) +
+            "\"\nrules = [" + app_rules + "]\n";
+  }
+  return text;
+}
+
+// A tokens file kept on disk, so that reload() re-reads it as SIGHUP makes the node do.
+struct TokensOnDisk {
+  TokensOnDisk() {
+    std::ofstream(path) << tokens_text(
+        "{prefix = \"app/\", access = \"read\"}, "
+        "{prefix = \"pub/\", access = \"read\"}");
+    registry = std::make_shared<auth::token_registry>(path.string());
+  }
+  ~TokensOnDisk() { std::filesystem::remove(path); }
+
+  void rewrite(const std::string& text) {
+    std::ofstream(path, std::ios::trunc) << text;
+    ASSERT_EQ(registry->reload(), std::nullopt);
+  }
+
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("kv_resp_reload_" + std::to_string(::getpid()) + ".toml");
+  std::shared_ptr<auth::token_registry> registry;
+};
+
+class RespReloadTest : protected TokensOnDisk, public RespServerTest {
+ protected:
+  RespReloadTest() : RespServerTest(registry) {}
+};
+
+// Writes `key` until the subscriber has a message: its watch starts asynchronously.
+std::string first_message(client& writer, client& subscriber, const std::string& key) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    EXPECT_EQ(writer.call({"SET", key, "v"}), "+OK\r\n");
+    if (auto message = subscriber.reply(100ms); !message.empty()) return message;
+  }
+  return "";
+}
+
+// A subscription follows the tokens file: narrowed rules apply to the next change, and a
+// token taken out of the file ends the connection.
+TEST_F(RespReloadTest, ASubscriptionFollowsAReloadThatNarrowsOrRemovesItsToken) {
+  client subscriber(port());
+  client writer(port());
+  ASSERT_EQ(subscriber.call({"AUTH", "tok-app"}), "+OK\r\n");
+  ASSERT_EQ(writer.call({"AUTH", "tok-admin"}), "+OK\r\n");
+  ASSERT_EQ(subscriber.call({"PSUBSCRIBE", "*"}).substr(0, 4), "*3\r\n");
+  EXPECT_NE(first_message(writer, subscriber, "pub/1").find(bulk("pub/1")), std::string::npos);
+  while (!subscriber.reply(200ms).empty()) {
+  }
+
+  rewrite(tokens_text("{prefix = \"app/\", access = \"read\"}"));
+  ASSERT_EQ(writer.call({"SET", "pub/2", "v"}), "+OK\r\n");
+  ASSERT_EQ(writer.call({"SET", "app/2", "v"}), "+OK\r\n");
+  const std::string next = subscriber.reply();
+  EXPECT_NE(next.find(bulk("app/2")), std::string::npos) << next;  // pub/2 is no longer readable
+
+  rewrite(tokens_text("", false));
+  ASSERT_EQ(writer.call({"SET", "app/3", "v"}), "+OK\r\n");
+  EXPECT_TRUE(subscriber.closed_by_server());
+}
+
 }  // namespace
 }  // namespace kv::resp
