@@ -76,4 +76,4 @@ async function servingPort(node, timeoutMs) {
   }
 }
 
-module.exports = { startCommand, startKvnode, request, sleep, waitForStatus, servingPort };
+module.exports = { startCommand, startKvnode, request, waitForStatus, servingPort };
