@@ -4,7 +4,6 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -45,38 +44,14 @@ function headlessService() {
   return services().find((s) => s.spec.clusterIP === 'None');
 }
 
-// What pod `ordinal` starts: its container's command line run with its HOSTNAME, on a data
-// volume that is new or that kvnode has used (its raft state in data_dir/raft, which
-// node/cluster_member.cpp makes on the first start), with a stand-in for the image's ENTRYPOINT.
-// { pid, shellPid, args }, the args with the container's paths.
+// What pod `ordinal` starts, on a data volume that is new or that kvnode has used (its raft
+// state in data_dir/raft, which node/cluster_member.cpp makes on the first start).
 function podStart(ordinal, usedVolume) {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-pod-'));
-  try {
-    const standIn = path.join(scratch, 'kvnode');
-    const recordFile = path.join(scratch, 'argv');
-    pods.writeStandIn(standIn, recordFile);
-    const volumes = pods.volumeRelocations(container, path.join(scratch, 'volumes'));
-    for (const [, localPath] of volumes) fs.mkdirSync(localPath, { recursive: true });
+  const useVolume = (volumes) => {
     const dataDir = pods.relocatePaths(config.node.data_dir, volumes);
     if (usedVolume) fs.mkdirSync(path.join(dataDir, 'raft'));
-    const relocations = [...volumes, [pods.entrypoint, standIn]];
-    const [program, ...args] = pods.podArgv(container, relocations);
-    const run = spawnSync(program, args, {
-      cwd: pods.relocatePaths(pods.workdir, volumes),
-      env: pods.podEnv(`${statefulSet.metadata.name}-${ordinal}`),
-      encoding: 'utf8',
-    });
-    assert.equal(run.status, 0, run.stderr);
-    const record = pods.readRecord(recordFile);
-    const back = volumes.map(([containerPath, localPath]) => [localPath, containerPath]);
-    return {
-      pid: record.pid,
-      shellPid: run.pid,
-      args: record.args.map((arg) => pods.relocatePaths(arg, back)),
-    };
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
+  };
+  return pods.recordStart(container, `${statefulSet.metadata.name}-${ordinal}`, useVolume);
 }
 
 // The values given to `option` in `args`.

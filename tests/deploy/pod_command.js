@@ -5,7 +5,9 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const files = require('./deploy_files');
@@ -71,6 +73,38 @@ function podEnv(podName) {
   return { PATH: process.env.PATH, HOSTNAME: podName };
 }
 
+// How pod `podName` starts: its container's command line run on new, empty volumes (which
+// `prepare(volumeRelocations)` may fill first), with a stand-in for the ENTRYPOINT that only
+// records. { pid, shellPid, args }: the ENTRYPOINT's process and arguments, the latter with the
+// container's paths, and the process the command line started in.
+function recordStart(container, podName, prepare = () => {}) {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-pod-'));
+  try {
+    const standIn = path.join(scratch, 'kvnode');
+    const recordFile = path.join(scratch, 'argv');
+    writeStandIn(standIn, recordFile);
+    const volumes = volumeRelocations(container, path.join(scratch, 'volumes'));
+    for (const [, localPath] of volumes) fs.mkdirSync(localPath, { recursive: true });
+    prepare(volumes);
+    const [program, ...args] = podArgv(container, [...volumes, [entrypoint, standIn]]);
+    const run = spawnSync(program, args, {
+      cwd: relocatePaths(workdir, volumes),
+      env: podEnv(podName),
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const record = readRecord(recordFile);
+    const back = volumes.map(([containerPath, localPath]) => [localPath, containerPath]);
+    return {
+      pid: record.pid,
+      shellPid: run.pid,
+      args: record.args.map((arg) => relocatePaths(arg, back)),
+    };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 module.exports = {
   entrypoint,
   workdir,
@@ -80,4 +114,5 @@ module.exports = {
   readRecord,
   podArgv,
   podEnv,
+  recordStart,
 };
