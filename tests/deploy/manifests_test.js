@@ -44,12 +44,14 @@ function headlessService() {
   return services().find((s) => s.spec.clusterIP === 'None');
 }
 
-// What pod `ordinal` starts, on a data volume that is new or that kvnode has used (its raft
-// state in data_dir/raft, which node/cluster_member.cpp makes on the first start).
+// What pod `ordinal` starts, on a data volume that is new or that kvnode has used: its raft
+// state in data_dir/raft (node/cluster_member.cpp), here one file named as raft's metadata.
 function podStart(ordinal, usedVolume) {
   const useVolume = (volumes) => {
-    const dataDir = pods.relocatePaths(config.node.data_dir, volumes);
-    if (usedVolume) fs.mkdirSync(path.join(dataDir, 'raft'));
+    if (!usedVolume) return;
+    const raftDir = path.join(pods.relocatePaths(config.node.data_dir, volumes), 'raft');
+    fs.mkdirSync(raftDir);
+    fs.writeFileSync(path.join(raftDir, 'metadata1'), '');
   };
   return pods.recordStart(container, `${statefulSet.metadata.name}-${ordinal}`, useVolume);
 }
