@@ -40,6 +40,10 @@ function services() {
   return manifests.map((m) => m.object).filter((o) => o.kind === 'Service');
 }
 
+function podName(ordinal) {
+  return `${statefulSet.metadata.name}-${ordinal}`;
+}
+
 function headlessService() {
   return services().find((s) => s.spec.clusterIP === 'None');
 }
@@ -53,7 +57,7 @@ function podStart(ordinal, usedVolume) {
     fs.mkdirSync(raftDir);
     fs.writeFileSync(path.join(raftDir, 'metadata1'), '');
   };
-  return pods.recordStart(container, `${statefulSet.metadata.name}-${ordinal}`, useVolume);
+  return pods.recordStart(container, podName(ordinal), useVolume);
 }
 
 // The values given to `option` in `args`.
@@ -84,7 +88,7 @@ test('the ConfigMap holds deploy/kvnode-cluster.toml word for word', () => {
 test('each pod\'s command line becomes the image\'s ENTRYPOINT, in the same process', () => {
   for (const ordinal of ordinals) {
     const { pid, shellPid } = podStart(ordinal, false);
-    assert.equal(pid, shellPid, `kvnode-${ordinal}: ${pods.entrypoint} is not exec'd`);
+    assert.equal(pid, shellPid, `${podName(ordinal)}: ${pods.entrypoint} is not exec'd`);
   }
 });
 
@@ -123,18 +127,17 @@ test('only the first pod\'s first start, on a new volume, bootstraps the cluster
     for (const usedVolume of [false, true]) {
       const { args } = podStart(ordinal, usedVolume);
       const bootstraps = args.filter((arg) => arg === '--bootstrap').length;
-      assert.equal(bootstraps, ordinal === 0 && !usedVolume ? 1 : 0, `kvnode-${ordinal}: ${args}`);
+      assert.equal(bootstraps, ordinal === 0 && !usedVolume ? 1 : 0, `${podName(ordinal)}: ${args}`);
     }
   }
 });
 
 test('the peers are the StatefulSet\'s pods under the headless Service, at the raft port', () => {
   const raft = files.splitAddress(config.cluster.raft_listen);
-  const { name } = statefulSet.metadata;
   const { serviceName } = statefulSet.spec;
   assert.deepEqual(
     config.cluster.peers,
-    ordinals.map((ordinal) => `${name}-${ordinal}.${serviceName}:${raft.port}`),
+    ordinals.map((ordinal) => `${podName(ordinal)}.${serviceName}:${raft.port}`),
   );
   const headless = headlessService();
   // Its pods' names resolve before they are ready: none is ready until a leader exists.
