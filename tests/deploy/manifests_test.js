@@ -127,7 +127,8 @@ test('only the first pod\'s first start, on a new volume, bootstraps the cluster
     for (const usedVolume of [false, true]) {
       const { args } = podStart(ordinal, usedVolume);
       const bootstraps = args.filter((arg) => arg === '--bootstrap').length;
-      assert.equal(bootstraps, ordinal === 0 && !usedVolume ? 1 : 0, `${podName(ordinal)}: ${args}`);
+      const expected = ordinal === 0 && !usedVolume ? 1 : 0;
+      assert.equal(bootstraps, expected, `${podName(ordinal)}: ${args}`);
     }
   }
 });
