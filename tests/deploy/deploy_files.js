@@ -1,5 +1,5 @@
 // The deploy files as the deploy tests read them: Kubernetes manifests by kind, the container
-// config, the Dockerfile's stages and instructions, and the runtime package list.
+// and cluster configs, the Dockerfile's stages and instructions, and the runtime package list.
 'use strict';
 
 const fs = require('node:fs');
@@ -76,9 +76,14 @@ function findObject(manifests, kind, name) {
   return found[0];
 }
 
-// The container config, deploy/kvnode.toml, as text.
+// The container config, deploy/kvnode.toml (the image's default), as text.
 function containerConfigText() {
   return readSource('deploy/kvnode.toml');
+}
+
+// The config of the StatefulSet's raft members, deploy/kvnode-cluster.toml, as text.
+function clusterConfigText() {
+  return readSource('deploy/kvnode-cluster.toml');
 }
 
 function parseToml(text) {
@@ -137,6 +142,7 @@ module.exports = {
   modelOf,
   findObject,
   containerConfigText,
+  clusterConfigText,
   parseToml,
   splitAddress,
   loadDockerfile,

@@ -1,5 +1,6 @@
 // The Kubernetes manifests of deploy/kubernetes: each valid against the API schemas (kubernetes-
-// models), listed by kustomize, and pointing at what the node and the image really provide.
+// models), listed by kustomize, and pointing at what the node and the image really provide: three
+// raft members, each pod's command line naming the member its ordinal stands for.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -10,6 +11,7 @@ const { test } = require('node:test');
 
 const files = require('./deploy_files');
 const { startKvnode, request, waitForStatus, servingPort } = require('./kvnode_process');
+const pods = require('./pod_command');
 
 const { modelOf } = files;
 
@@ -17,7 +19,8 @@ const manifests = files.loadManifests();
 const statefulSet = files.findObject(manifests, 'StatefulSet');
 const pod = statefulSet.spec.template;
 const container = pod.spec.containers.find((c) => c.name === 'kvnode');
-const config = files.parseToml(files.containerConfigText());
+const config = files.parseToml(files.clusterConfigText());
+const ordinals = [...Array(statefulSet.spec.replicas).keys()];
 
 // The longest a request waits on a partition (actor_request_timeout in node/node.cpp): the drain
 // waits for requests in flight, and each ends within this.
@@ -37,6 +40,31 @@ function services() {
   return manifests.map((m) => m.object).filter((o) => o.kind === 'Service');
 }
 
+function podName(ordinal) {
+  return `${statefulSet.metadata.name}-${ordinal}`;
+}
+
+function headlessService() {
+  return services().find((s) => s.spec.clusterIP === 'None');
+}
+
+// What pod `ordinal` starts, on a data volume that is new or that kvnode has used: its raft
+// state in data_dir/raft (node/cluster_member.cpp), here one file named as raft's metadata.
+function podStart(ordinal, usedVolume) {
+  const useVolume = (volumes) => {
+    if (!usedVolume) return;
+    const raftDir = path.join(pods.relocatePaths(config.node.data_dir, volumes), 'raft');
+    fs.mkdirSync(raftDir);
+    fs.writeFileSync(path.join(raftDir, 'metadata1'), '');
+  };
+  return pods.recordStart(container, podName(ordinal), useVolume);
+}
+
+// The values given to `option` in `args`.
+function optionValues(args, option) {
+  return args.flatMap((arg, i) => (arg === option ? [args[i + 1]] : []));
+}
+
 test('every manifest is valid against the schema of its kind', () => {
   assert.ok(manifests.length > 0);
   for (const { file, object } of manifests) {
@@ -51,13 +79,23 @@ test('kustomization.yaml lists every manifest file once and nothing else', () =>
   assert.equal(new Set(resources).size, resources.length);
 });
 
-test('the ConfigMap holds deploy/kvnode.toml word for word', () => {
+test('the ConfigMap holds deploy/kvnode-cluster.toml word for word', () => {
   const configMap = files.findObject(manifests, 'ConfigMap');
-  assert.equal(configMap.data['kvnode.toml'], files.containerConfigText());
+  assert.equal(configMap.data['kvnode.toml'], files.clusterConfigText());
+});
+
+// Not a child of a shell that would keep the kubelet's SIGTERM to itself.
+test('each pod\'s command line becomes the image\'s ENTRYPOINT, in the same process', () => {
+  for (const ordinal of ordinals) {
+    const { pid, shellPid } = podStart(ordinal, false);
+    assert.equal(pid, shellPid, `${podName(ordinal)}: ${pods.entrypoint} is not exec'd`);
+  }
 });
 
 test('the node reads its config from the ConfigMap volume', () => {
-  const configArg = container.args[container.args.indexOf('--config') + 1];
+  const configArgs = optionValues(podStart(0, false).args, '--config');
+  assert.equal(configArgs.length, 1, 'one --config');
+  const [configArg] = configArgs;
   const mount = container.volumeMounts.find((m) => configArg.startsWith(`${m.mountPath}/`));
   assert.ok(mount, `--config ${configArg} is on no volume`);
   assert.equal(mount.readOnly, true);
@@ -73,13 +111,58 @@ test('data_dir is the volume of the volume claim template', () => {
   assert.ok(claimNames.includes(mount.name));
 });
 
+test('pod N is member N + 1 of cluster.peers, on a new volume and on a used one', () => {
+  for (const ordinal of ordinals) {
+    for (const usedVolume of [false, true]) {
+      const { args } = podStart(ordinal, usedVolume);
+      assert.deepEqual(optionValues(args, '--cluster-node-id'), [String(ordinal + 1)], args);
+    }
+  }
+});
+
+// A second --bootstrap would be ignored by a member with raft state, but one on the empty
+// volume of any other pod would start a second cluster.
+test('only the first pod\'s first start, on a new volume, bootstraps the cluster', () => {
+  for (const ordinal of ordinals) {
+    for (const usedVolume of [false, true]) {
+      const { args } = podStart(ordinal, usedVolume);
+      const bootstraps = args.filter((arg) => arg === '--bootstrap').length;
+      const expected = ordinal === 0 && !usedVolume ? 1 : 0;
+      assert.equal(bootstraps, expected, `${podName(ordinal)}: ${args}`);
+    }
+  }
+});
+
+test('the peers are the StatefulSet\'s pods under the headless Service, at the raft port', () => {
+  const raft = files.splitAddress(config.cluster.raft_listen);
+  const { serviceName } = statefulSet.spec;
+  assert.deepEqual(
+    config.cluster.peers,
+    ordinals.map((ordinal) => `${podName(ordinal)}.${serviceName}:${raft.port}`),
+  );
+  const headless = headlessService();
+  // Its pods' names resolve before they are ready: none is ready until a leader exists.
+  assert.equal(headless.spec.publishNotReadyAddresses, true);
+  const published = headless.spec.ports.find((p) => p.name === 'raft');
+  assert.ok(published, `${headless.metadata.name} publishes no raft port`);
+  assert.equal(published.port, raft.port);
+  assert.equal(containerPort(published.targetPort), raft.port);
+});
+
+test('the StatefulSet starts its pods all at once, one for each peer', () => {
+  assert.equal(statefulSet.spec.replicas, config.cluster.peers.length);
+  // OrderedReady would wait for kvnode-0 to be ready, which needs a leader, which needs two.
+  assert.equal(statefulSet.spec.podManagementPolicy, 'Parallel');
+});
+
 test('the node listens on every interface at the ports the container declares', () => {
   const http = files.splitAddress(config.http.listen);
   const feed = files.splitAddress(config.feed.zmq_endpoint);
-  assert.equal(http.host, '0.0.0.0');
-  assert.equal(feed.host, '0.0.0.0');
+  const raft = files.splitAddress(config.cluster.raft_listen);
+  for (const address of [http, feed, raft]) assert.equal(address.host, '0.0.0.0');
   assert.equal(containerPort('http'), http.port);
   assert.equal(containerPort('feed'), feed.port);
+  assert.equal(containerPort('raft'), raft.port);
 });
 
 test('readiness is probed on /v1/readiness and liveness on /v1/ping, on the HTTP port', () => {
@@ -137,11 +220,6 @@ test('the pod runs as the image user, non-root, on a read-only root filesystem',
   assert.equal(container.securityContext.allowPrivilegeEscalation, false);
 });
 
-test('the container runs the binary the image installs', () => {
-  const [runtime] = files.loadDockerfile().slice(-1);
-  assert.deepEqual(container.command, JSON.parse(files.instructionArgs(runtime, 'ENTRYPOINT')[0]));
-});
-
 test('the container has CPU and memory requests and limits', () => {
   for (const bound of ['requests', 'limits']) {
     assert.ok(container.resources[bound].cpu, `${bound}.cpu`);
@@ -155,10 +233,13 @@ test('both Services select the pod and name its ports; the headless one governs'
   for (const service of all) {
     assert.ok(labelsMatch(service.spec.selector, pod.metadata.labels), service.metadata.name);
     for (const port of service.spec.ports) containerPort(port.targetPort);
-    assert.deepEqual(service.spec.ports.map((p) => p.name).sort(), ['feed', 'http']);
   }
-  const headless = all.find((s) => s.spec.clusterIP === 'None');
+  const headless = headlessService();
+  const client = all.find((s) => s !== headless);
   assert.equal(headless.metadata.name, statefulSet.spec.serviceName);
+  // Raft is between the members alone: clients have no use for it.
+  assert.deepEqual(headless.spec.ports.map((p) => p.name).sort(), ['feed', 'http', 'raft']);
+  assert.deepEqual(client.spec.ports.map((p) => p.name).sort(), ['feed', 'http']);
 });
 
 test('the Ingress sends the API to the client Service', () => {
@@ -188,7 +269,10 @@ test('the ServiceMonitor scrapes /metrics through the client Service alone', () 
   assert.ok(client.spec.ports.some((p) => p.name === endpoint.port));
 });
 
-test('the PodDisruptionBudget covers the pod', () => {
+// Two of three members are a majority: evicting a second one at once would stop every write.
+test('the PodDisruptionBudget covers the pods and lets one go at a time', () => {
   const budget = files.findObject(manifests, 'PodDisruptionBudget');
   assert.ok(labelsMatch(budget.spec.selector.matchLabels, pod.metadata.labels));
+  assert.equal(budget.spec.maxUnavailable, 1);
+  assert.equal(budget.spec.minAvailable, undefined);
 });

@@ -15,6 +15,7 @@ const jsonpatch = require('fast-json-patch');
 
 const files = require('./deploy_files');
 const { startKvnode, request } = require('./kvnode_process');
+const pods = require('./pod_command');
 
 const overlay = 'secure';
 const kustomization = files.loadKustomization(overlay);
@@ -84,6 +85,22 @@ test('the secure config keeps every base setting but the feed, which stays in th
     }
   }
   assert.equal(files.splitAddress(secureConfig.feed.zmq_endpoint).host, '127.0.0.1');
+});
+
+// Members would forward values and tokens to each other in plain HTTP (docs/cluster.md).
+test('the patched StatefulSet runs one standalone kvnode, on the config it mounts', () => {
+  assert.equal(statefulSet.spec.replicas, 1);
+  assert.equal(secureConfig.cluster, undefined, `${secureConfigFile} has a [cluster] table`);
+  const start = pods.recordStart(container, `${statefulSet.metadata.name}-0`);
+  assert.equal(start.pid, start.shellPid, `${pods.entrypoint} is not the container's process`);
+  const [configOption, configFile, ...rest] = start.args;
+  assert.equal(configOption, '--config');
+  assert.deepEqual(rest, [], 'nothing but --config: no --cluster-node-id, no --bootstrap');
+  const mount = container.volumeMounts.find((m) => path.dirname(configFile) === m.mountPath);
+  assert.ok(mount, `--config ${configFile} is on no volume`);
+  const volume = podSpec.volumes.find((v) => v.name === mount.name);
+  const configMap = files.findObject(manifests, 'ConfigMap', volume.configMap.name);
+  assert.equal(configMap.data[path.basename(configFile)], secureConfigText);
 });
 
 test('the certificate, its key and the tokens file come from Secrets, read-only', () => {
