@@ -39,6 +39,14 @@
 namespace kv {
 namespace {
 
+// The host part of each member's HTTP address: http_peers, else the raft peers' hosts.
+std::vector<std::string> member_http_hosts(const node_config::cluster_config& cluster) {
+  const auto& addresses = cluster.http_peers.empty() ? cluster.peers : cluster.http_peers;
+  std::vector<std::string> hosts;
+  for (const auto& address : addresses) hosts.push_back(address.substr(0, address.rfind(':')));
+  return hosts;
+}
+
 using namespace std::chrono_literals;
 
 // Requests still running this long after the drain period are given up on, so that a client
@@ -403,6 +411,13 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   http_options.max_request_bytes = config.max_request_bytes;
   http_options.browser.allowed_hosts =
       config.allowed_hosts.value_or(http::default_allowed_hosts(config.http_listen.host));
+  // The other members call this one by the names of the config (a follower forwards writes):
+  // a node on a loopback address would otherwise refuse those Host headers.
+  if (config.cluster && !http_options.browser.allowed_hosts.empty()) {
+    for (const auto& host : member_http_hosts(*config.cluster)) {
+      http_options.browser.allowed_hosts.push_back(host);
+    }
+  }
   http_options.browser.cors_origins = config.cors_origins;
   http_options.dialect = config.dialect;
   http_options.tokens = *tokens;

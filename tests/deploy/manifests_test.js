@@ -48,14 +48,18 @@ function headlessService() {
   return services().find((s) => s.spec.clusterIP === 'None');
 }
 
-// What pod `ordinal` starts, on a data volume that is new or that kvnode has used: its raft
-// state in data_dir/raft (node/cluster_member.cpp), here one file named as raft's metadata.
-function podStart(ordinal, usedVolume) {
+// The data volume's states a pod can start on: new; with the raft folder kvnode made but no
+// raft state (a first start that ended before the cluster formed); used, with raft state in
+// data_dir/raft (node/cluster_member.cpp), here one file named as raft's metadata.
+const volumeStates = ['new', 'empty raft folder', 'used'];
+
+// What pod `ordinal` starts on a volume in `state`.
+function podStart(ordinal, state) {
   const useVolume = (volumes) => {
-    if (!usedVolume) return;
+    if (state === 'new') return;
     const raftDir = path.join(pods.relocatePaths(config.node.data_dir, volumes), 'raft');
     fs.mkdirSync(raftDir);
-    fs.writeFileSync(path.join(raftDir, 'metadata1'), '');
+    if (state === 'used') fs.writeFileSync(path.join(raftDir, 'metadata1'), '');
   };
   return pods.recordStart(container, podName(ordinal), useVolume);
 }
@@ -87,13 +91,13 @@ test('the ConfigMap holds deploy/kvnode-cluster.toml word for word', () => {
 // Not a child of a shell that would keep the kubelet's SIGTERM to itself.
 test('each pod\'s command line becomes the image\'s ENTRYPOINT, in the same process', () => {
   for (const ordinal of ordinals) {
-    const { pid, shellPid } = podStart(ordinal, false);
+    const { pid, shellPid } = podStart(ordinal, 'new');
     assert.equal(pid, shellPid, `${podName(ordinal)}: ${pods.entrypoint} is not exec'd`);
   }
 });
 
 test('the node reads its config from the ConfigMap volume', () => {
-  const configArgs = optionValues(podStart(0, false).args, '--config');
+  const configArgs = optionValues(podStart(0, 'new').args, '--config');
   assert.equal(configArgs.length, 1, 'one --config');
   const [configArg] = configArgs;
   const mount = container.volumeMounts.find((m) => configArg.startsWith(`${m.mountPath}/`));
@@ -111,23 +115,24 @@ test('data_dir is the volume of the volume claim template', () => {
   assert.ok(claimNames.includes(mount.name));
 });
 
-test('pod N is member N + 1 of cluster.peers, on a new volume and on a used one', () => {
+test('pod N is member N + 1 of cluster.peers, whatever its volume holds', () => {
   for (const ordinal of ordinals) {
-    for (const usedVolume of [false, true]) {
-      const { args } = podStart(ordinal, usedVolume);
+    for (const state of volumeStates) {
+      const { args } = podStart(ordinal, state);
       assert.deepEqual(optionValues(args, '--cluster-node-id'), [String(ordinal + 1)], args);
     }
   }
 });
 
 // A second --bootstrap would be ignored by a member with raft state, but one on the empty
-// volume of any other pod would start a second cluster.
-test('only the first pod\'s first start, on a new volume, bootstraps the cluster', () => {
+// volume of any other pod would start a second cluster. A first start that ended before the
+// cluster formed leaves an empty raft folder: without --bootstrap again, no cluster would form.
+test('only the first pod, without raft state, bootstraps the cluster', () => {
   for (const ordinal of ordinals) {
-    for (const usedVolume of [false, true]) {
-      const { args } = podStart(ordinal, usedVolume);
+    for (const state of volumeStates) {
+      const { args } = podStart(ordinal, state);
       const bootstraps = args.filter((arg) => arg === '--bootstrap').length;
-      const expected = ordinal === 0 && !usedVolume ? 1 : 0;
+      const expected = ordinal === 0 && state !== 'used' ? 1 : 0;
       assert.equal(bootstraps, expected, `${podName(ordinal)}: ${args}`);
     }
   }

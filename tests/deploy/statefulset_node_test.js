@@ -31,14 +31,14 @@ const startTimeoutMs = 15000;
 const writeTimeoutMs = 8000;
 const readConcurrency = 16;
 
-// Addresses as a cluster's pod network gives them, not 127.x: listening on a loopback address,
-// kvnode would answer only to loopback names in Host (http.allowed_hosts), and refuse the
-// members' calls to kvnode-0.kvnode-headless; in a pod it listens on 0.0.0.0 and answers to any.
-const podNetwork = '10.244.0.';
+// Loopback addresses, the strictest case: listening there, kvnode answers only to loopback names
+// in Host (http.allowed_hosts) and to its members' names, which the members' calls carry (in a
+// pod it listens on 0.0.0.0 and answers to any).
+const podNetwork = '127.0.0.';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kvnode-statefulset-'));
 
-// Pod N: its name, DNS name under the headless Service, address (10.244.0.10 + N), volumes.
+// Pod N: its name, DNS name under the headless Service, address (127.0.0.10 + N), volumes.
 // `node` is its running kvnode, if any.
 const statefulPods = [...Array(statefulSet.spec.replicas).keys()].map((ordinal) => {
   const name = `${statefulSet.metadata.name}-${ordinal}`;
