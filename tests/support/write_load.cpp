@@ -41,6 +41,9 @@ void WriteLoad::run(std::size_t index, WriteTarget target) {
     if (reply.status >= 200 && reply.status < 300) {
       std::lock_guard lock(mutex_);
       acknowledged_.emplace(key, value);
+    } else if (reply.status < 0) {
+      // A member that is down refuses at once: pause rather than spin on the shared cores.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
 }
