@@ -94,8 +94,7 @@ TEST(ClusterFault, AStoppedLeaderIsReplacedWithin5sAndCatchesUpAfterSigcont) {
   std::cout << "new leader after "
             << std::chrono::duration_cast<std::chrono::milliseconds>(failover).count() << " ms\n";
   // The bound: a new leader within 5 s of the leader stopping.
-  EXPECT_LE(failover, 5s) << std::chrono::duration_cast<std::chrono::milliseconds>(failover).count()
-                          << " ms";
+  EXPECT_LE(failover, 5s);
   EXPECT_TRUE(load.wait_for_more(20, 10s)) << "no writes acknowledged under the new leader";
 
   cluster.kill_member(leader, SIGCONT);
@@ -125,6 +124,7 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
                        inside ? cluster.netns(id) : ""};
   };
 
+  const auto cut_at = clock_type::now();
   ASSERT_TRUE(cluster.cut(leader));
   // Writers through the cut-off leader, from inside its namespace, which still reaches it.
   WriteLoad isolated("i", {target(leader, true), target(leader, true)});
@@ -138,6 +138,10 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
                            return !s.is_null() && s["role"] != "leader";
                          }))
       << "the cut-off leader did not step down: " << cluster.status(leader, true).dump();
+  std::cout
+      << "the cut-off leader stepped down after "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - cut_at).count()
+      << " ms\n";
   // Writes that started after the step-down too have ended (each within its 5 s deadline).
   const auto before = isolated.attempts();
   EXPECT_TRUE(eventually(15s, [&] { return isolated.attempts() >= before + 2; }));
@@ -147,7 +151,8 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
   EXPECT_EQ(isolated.acknowledged_count(), 0u) << "a cut-off leader acknowledged a write";
 
   ASSERT_TRUE(cluster.heal(leader));
-  ASSERT_EQ(cluster.wait_for_leader({1, 2, 3}, 20s), next);
+  // Any leader will do: the contract does not say which member leads after healing.
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}, 20s), 0);
   ASSERT_TRUE(cluster.wait_ready(leader, 20s)) << cluster.log_of(leader);
   // The same data everywhere: every acknowledged write, and each unacknowledged one on all three
   // members or on none.
@@ -160,7 +165,7 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
     auto held = items_of(cluster.host(id), NamespacedCluster::http_port, "");
     EXPECT_TRUE(holds_all(held, acknowledged)) << "member " << id;
     if (reference.empty()) reference = held;
-    EXPECT_EQ(held, reference) << "member " << id << " differs from member " << next;
+    EXPECT_EQ(held, reference) << "member " << id << " differs from the member asked first";
   }
 }
 
