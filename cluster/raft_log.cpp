@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -36,6 +37,25 @@ namespace {
 constexpr std::size_t max_entry_bytes = 4 << 20;
 // How often the loop thread refreshes the status and looks at reads waiting for an index.
 constexpr unsigned tick_ms = 2;
+// raft_uv's segment size (its default, set explicitly for the reserve below).
+constexpr std::size_t segment_bytes = 8 << 20;
+// raft_uv 0.15 cannot go on once a new segment does not fit on its disk: a leader crashed in
+// libraft (SIGSEGV), a follower stopped appending for good and stayed so after space was freed.
+// So a member keeps room for two more segments, and stops (exit 1) when it has less: it leaves the
+// cluster as a killed member would, and a restart once there is space catches it up.
+constexpr std::uint64_t reserve_bytes = 2 * segment_bytes;
+constexpr auto space_check_interval = std::chrono::milliseconds(500);
+
+// Why `dir` is short of the reserve, if it is.
+std::optional<std::string> short_of_space(const std::string& dir) {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  const std::uint64_t available = std::uint64_t{fs.f_bavail} * fs.f_frsize;
+  if (available >= reserve_bytes) return std::nullopt;
+  return "raft storage in " + dir + " has " + std::to_string(available >> 10) +
+         " KiB free, less than the " + std::to_string(reserve_bytes >> 20) +
+         " MiB a member keeps free";
+}
 
 std::int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -93,6 +113,7 @@ class raft_log final : public replicated_log {
       if (rv != 0)
         return fail(error, 2, "cluster.raft_listen " + options.listen + ": " + raft_strerror(rv));
     }
+    if (auto why = short_of_space(options.dir)) return fail(error, 1, *why);
     rv = raft_uv_init(&io_, &loop_, options.dir.c_str(), &resolving_transport_);
     if (rv != 0) {
       return fail(error, 1,
@@ -101,6 +122,7 @@ class raft_log final : public replicated_log {
     // A damaged log must stop the member, not be truncated silently: a truncated member could
     // lead alone on an old configuration and append different entries at the same index.
     raft_uv_set_auto_recovery(&io_, false);
+    raft_uv_set_segment_size(&io_, segment_bytes);
     fsm_.version = 1;
     fsm_.data = this;
     fsm_.apply = &raft_log::fsm_apply;
@@ -290,11 +312,25 @@ class raft_log final : public replicated_log {
 
   void tick() {
     if (closing_) return;
+    stop_if_short_of_space();
     add_missing_members();
     flush_proposals();
     start_barrier();
     check_applied_waiters();
     update_status();
+  }
+
+  // Exits the process (see reserve_bytes): raft_uv would crash or stall on a full disk. Nothing
+  // acknowledged is lost: a 2xx means a majority has the entry on disk.
+  void stop_if_short_of_space() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_space_check_) return;
+    next_space_check_ = now + space_check_interval;
+    const auto why = short_of_space(options_.dir);
+    if (!why) return;
+    spdlog::critical("{}: this member stops; free space and restart it", *why);
+    spdlog::shutdown();
+    std::_Exit(1);
   }
 
   void fail_waiting(int code) {
@@ -550,6 +586,7 @@ class raft_log final : public replicated_log {
   raft_change change_{};
   bool change_in_flight_ = false;
   std::chrono::steady_clock::time_point next_change_try_{};
+  std::chrono::steady_clock::time_point next_space_check_{};
 
   mutable std::mutex status_mutex_;
   log_status status_;

@@ -198,6 +198,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   // A follower learns that an entry committed from the leader's next message: a write through
   // a follower waits for it, so heartbeats come often (raft 0.15 sends no early commit notice).
   options.heartbeat_timeout_ms = std::max(20u, cluster.election_timeout_ms / 40);
+  options.snapshot_threshold = cluster.snapshot_threshold;
+  options.snapshot_trailing = cluster.snapshot_threshold / 2;
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) {

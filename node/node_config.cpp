@@ -467,6 +467,11 @@ constexpr file_key kFileKeys[] = {
        if (!c.cluster) c.cluster.emplace();
        c.cluster->election_timeout_ms = static_cast<unsigned>(v.integer(100, 60000));
      }},
+    {"cluster", "snapshot_threshold",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->snapshot_threshold = static_cast<unsigned>(v.integer(16, 1'000'000));
+     }},
     {"auth", "tokens_file",
      [](const file_value& v, node_config& c) {
        if (v.string().empty()) v.fail("must name a file");

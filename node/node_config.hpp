@@ -103,6 +103,8 @@ struct node_config {
     // leader; empty: each peer's raft host with this node's HTTP port.
     std::vector<std::string> http_peers;
     unsigned election_timeout_ms = 1000;
+    // Raft entries applied between two snapshots; half as many stay in the log after one.
+    unsigned snapshot_threshold = 8192;
   };
   std::optional<cluster_config> cluster;
   // --bootstrap: with an empty data dir, start a new cluster of the configured peers.
