@@ -86,11 +86,41 @@ void cluster_gate::submit(std::uint64_t request_id) {
     });
   } else if (status.leader_id != 0 && forward_.propose) {
     forward_.propose(status.leader_id, cluster::frame({std::move(encoded)}),
-                     [this, request_id](bool ok) {
-                       if (!ok) retry_later(request_id);
+                     [this, request_id](std::optional<std::string> reply) {
+                       if (!reply) return retry_later(request_id);
+                       take_leader_reply(request_id, *reply);
                      });
   } else {
     retry_later(request_id);
+  }
+}
+
+// The leader committed and applied the write: answer with its outcome now. Without one (the
+// leader had applied the request id before, or it is a build that sends none) the write is
+// answered when this member applies it.
+void cluster_gate::take_leader_reply(std::uint64_t request_id, const std::string& reply) {
+  std::string outcome;
+  try {
+    const auto outcomes = cluster::unframe(reply);
+    if (outcomes.size() != 1 || outcomes[0].empty()) return;
+    outcome = outcomes[0];
+  } catch (const std::exception&) {
+    return;
+  }
+  waiter taken;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = waiters_.find(request_id);
+    if (found == waiters_.end()) return;  // applied here first
+    taken = std::move(found->second);
+    waiters_.erase(found);
+  }
+  try {
+    taken.answer(outcome);
+  } catch (const std::exception& error) {
+    spdlog::warn("cluster: the leader's outcome of a write cannot be read: {}", error.what());
+    std::lock_guard lock(mutex_);
+    waiters_.emplace(request_id, std::move(taken));
   }
 }
 
@@ -162,7 +192,7 @@ void cluster_gate::linearize_until(clock_type::time_point deadline,
     wait_index(*index, std::move(then));
   };
   if (status.state == cluster::role::leader) {
-    log_->read_index(std::move(got_index));
+    log_->read_index(false, std::move(got_index));
   } else if (status.leader_id != 0 && forward_.read_index) {
     forward_.read_index(status.leader_id, std::move(got_index));
   } else {
@@ -211,6 +241,44 @@ void cluster_gate::applied(std::uint64_t sequence) {
 std::uint64_t cluster_gate::applied_sequence() const {
   std::lock_guard lock(mutex_);
   return applied_sequence_;
+}
+
+std::uint64_t cluster_gate::await_remote(std::uint32_t origin, std::uint64_t request_id,
+                                         std::function<void(std::string)> done) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t token = ++next_remote_token_;
+  remote_.emplace(std::make_pair(origin, request_id), remote_waiter{token, std::move(done)});
+  return token;
+}
+
+std::function<void(std::string)> cluster_gate::take_remote(std::uint32_t origin,
+                                                           std::uint64_t request_id) {
+  std::vector<std::function<void(std::string)>> found;
+  {
+    std::lock_guard lock(mutex_);
+    if (remote_.empty()) return {};
+    const auto [first, last] = remote_.equal_range(std::make_pair(origin, request_id));
+    for (auto it = first; it != last; ++it) found.push_back(std::move(it->second.done));
+    remote_.erase(first, last);
+  }
+  if (found.empty()) return {};
+  if (found.size() == 1) return std::move(found.front());
+  // The same request forwarded twice (the first call timed out): both calls get the outcome.
+  return [found = std::move(found)](std::string outcome) {
+    for (const auto& done : found) done(outcome);
+  };
+}
+
+void cluster_gate::drop_remote(std::uint32_t origin, std::uint64_t request_id,
+                               std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  const auto [first, last] = remote_.equal_range(std::make_pair(origin, request_id));
+  for (auto it = first; it != last; ++it) {
+    if (it->second.token == token) {
+      remote_.erase(it);
+      return;
+    }
+  }
 }
 
 }  // namespace kv

@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actors/cluster_forwarded_write.hpp"
 #include "actors/cluster_gate.hpp"
 #include "cluster/command.hpp"
 
@@ -50,12 +51,15 @@ class forwarder {
     for (auto& t : threads_) t.join();
   }
 
-  void propose(std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+  // The leader's reply (its outcomes, see cluster_gate::forwarder), or nullopt.
+  void propose(std::uint64_t leader, std::string entry,
+               std::function<void(std::optional<std::string>)> done) {
     post([this, leader, entry = std::move(entry), done = std::move(done)] {
       auto* client = client_for(leader);
-      if (client == nullptr) return done(false);
+      if (client == nullptr) return done(std::nullopt);
       auto res = client->Post("/v1/cluster/propose", entry, "application/octet-stream");
-      done(res && res->status == 200);
+      if (!res || res->status != 200) return done(std::nullopt);
+      done(std::move(res->body));
     });
   }
 
@@ -233,7 +237,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   state->gate->attach(
       state->log.get(),
       cluster_gate::forwarder{
-          [forward](std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+          [forward](std::uint64_t leader, std::string entry,
+                    std::function<void(std::optional<std::string>)> done) {
             forward->propose(leader, std::move(entry), std::move(done));
           },
           [forward](std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)> done) {
@@ -292,24 +297,24 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
           "counter", s.leader_changes);
     return text;
   };
-  hooks->propose = [log](std::string body, std::function<void(int, std::string)> done) {
+  hooks->propose = [log, gate](std::string body, std::function<void(int, std::string)> done) {
     std::vector<std::string> commands;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> ids;
     try {
       for (const auto command : cluster::unframe(body)) {
-        (void)cluster::decode(command);
+        const auto decoded = cluster::decode(command);
         commands.emplace_back(command);
+        ids.emplace_back(decoded.origin, decoded.request_id);
       }
     } catch (const std::exception& e) {
       return done(400, e.what());
     }
-    log->propose(std::move(commands), [log, done = std::move(done)](int code) {
-      if (code == 0) return done(200, "");
-      done(503, "not committed: " + std::string(log->error_text(code)));
-    });
+    forwarded_write::start(*log, *gate, std::move(commands), std::move(ids), std::move(done));
   };
   hooks->read_index = [log](std::function<void(std::optional<std::uint64_t>)> done) {
-    log->read_index(std::move(done));
+    log->read_index(true, std::move(done));
   };
+  hooks->linearize = [gate](std::function<void(bool)> then) { gate->linearize(std::move(then)); };
   state->hooks = std::move(hooks);
   spdlog::info("raft: member {} of {} on {} (data in {})", cluster.node_id, cluster.peers.size(),
                options.listen, options.dir);
