@@ -22,12 +22,16 @@ cluster_gate::cluster_gate(std::uint32_t node_id, std::chrono::milliseconds time
 }
 
 cluster_gate::~cluster_gate() {
+  stop_timer();
+}
+
+void cluster_gate::stop_timer() {
   {
     std::lock_guard lock(timer_mutex_);
     stopping_ = true;
   }
   timer_cv_.notify_all();
-  timer_thread_.join();
+  if (timer_thread_.joinable()) timer_thread_.join();
 }
 
 void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
@@ -37,21 +41,40 @@ void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
 
 void cluster_gate::detach() {
   log_ = nullptr;
+  // The timer thread stops here, on the thread that stops the node, and what waits is answered
+  // (503) here: a task destroyed on the timer thread could hold the last reference to what owns
+  // this gate, whose destructor would then wait for the timer thread from the timer thread.
+  stop_timer();
+  std::multimap<clock_type::time_point, std::function<void()>> dropped;
+  std::unordered_map<std::uint64_t, waiter> writes;
+  std::multimap<std::uint64_t, std::function<void(bool)>> reads;
+  {
+    std::lock_guard lock(timer_mutex_);
+    dropped.swap(timers_);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    writes.swap(waiters_);
+    reads.swap(reads_);
+  }
+  for (auto& [id, w] : writes) w.fail();
+  for (auto& [sequence, then] : reads) then(false);
 }
 
 bool cluster_gate::is_leader() const {
   return log_ != nullptr && log_->status().state == cluster::role::leader;
 }
 
-void cluster_gate::submit_new(cluster::command c, std::any done, std::function<void()> fail) {
+void cluster_gate::submit_new(cluster::command c, std::any done, std::function<void()> fail,
+                              std::function<void(std::string_view)> answer) {
   std::uint64_t id;
   {
     std::lock_guard lock(mutex_);
     id = ++next_request_id_;
     c.origin = node_id_;
     c.request_id = id;
-    waiters_.emplace(id, waiter{std::move(done), std::move(fail), cluster::encode(c),
-                                clock_type::now() + timeout_});
+    waiters_.emplace(id, waiter{std::move(done), std::move(fail), std::move(answer),
+                                cluster::encode(c), clock_type::now() + timeout_});
   }
   submit(id);
 }
@@ -149,6 +172,7 @@ void cluster_gate::run_timer() {
     }
     lock.unlock();
     for (auto& task : due) task();
+    due.clear();  // outside the lock: what a task held may be released now
     if (now >= next_scan) {
       next_scan = now + std::chrono::milliseconds(200);
       std::vector<std::function<void()>> expired;

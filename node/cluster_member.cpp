@@ -330,8 +330,20 @@ void cluster_member::transfer_leadership() {
   auto done = std::make_shared<std::promise<void>>();
   auto future = done->get_future();
   impl_->log->transfer_leadership([done] { done->set_value(); });
-  future.wait_for(std::chrono::seconds(3));
-  spdlog::info("raft: leadership handed over to member {}", impl_->log->status().leader_id);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  future.wait_until(give_up);
+  // The status is refreshed by the engine's loop: wait until it names the new leader.
+  const auto self = impl_->log->status().id;
+  for (;;) {
+    const auto leader = impl_->log->status().leader_id;
+    if (leader != 0 && leader != self) {
+      spdlog::info("raft: leadership handed over to member {}", leader);
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  spdlog::warn("raft: no other member took the leadership over");
 }
 
 void cluster_member::stop() {

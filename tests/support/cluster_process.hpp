@@ -120,6 +120,24 @@ class Cluster {
     }
   }
 
+  // SIGTERM, then up to `timeout` for the member to exit; false (after a SIGKILL) if it did not.
+  bool terminate_member(int id, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    Member& m = member(id);
+    if (m.pid <= 0) return true;
+    kill(m.pid, SIGTERM);
+    const auto give_up = cluster_clock::now() + timeout;
+    int status = 0;
+    while (waitpid(m.pid, &status, WNOHANG) == 0) {
+      if (cluster_clock::now() >= give_up) {
+        kill_member(id);
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    m.pid = -1;
+    return true;
+  }
+
   KvClient client(int id) { return KvClient("127.0.0.1", member(id).http_port); }
 
   // GET /v1/cluster of a member, or null when it does not answer.
