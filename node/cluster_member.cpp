@@ -152,6 +152,30 @@ class forwarder {
   bool reads_running_ = false;
 };
 
+// --bootstrap on an empty data dir starts a new cluster: refused when a configured peer already
+// belongs to one (its volume was wiped, say), as two clusters would then serve the same keys.
+// What a peer that knows a leader or a membership answers, else nullopt (none does, or none
+// answers: the first start of them all).
+std::optional<std::string> existing_cluster(const std::vector<std::string>& http_addresses,
+                                            std::uint64_t self) {
+  for (std::size_t i = 0; i < http_addresses.size(); ++i) {
+    if (i + 1 == self) continue;
+    httplib::Client client("http://" + http_addresses[i]);
+    client.set_connection_timeout(1, 0);
+    client.set_read_timeout(2, 0);
+    const auto res = client.Get("/v1/cluster");
+    if (!res || res->status != 200) continue;
+    const auto body = nlohmann::json::parse(res->body, nullptr, false);
+    if (!body.is_object()) continue;
+    const auto leader = body.value("leader", nlohmann::json());
+    const auto members = body.value("members", nlohmann::json::array());
+    if (leader.is_null() && (!members.is_array() || members.empty())) continue;
+    return "member " + std::to_string(i + 1) + " (" + http_addresses[i] + ") knows " +
+           (leader.is_null() ? "a membership" : "leader " + leader.dump());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct cluster_member::impl {
@@ -219,11 +243,22 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
     exit_status = 2;
     return nullptr;
   }
-  if (!config.bootstrap && std::filesystem::is_empty(options.dir, ec)) {
+  const bool pristine = std::filesystem::is_empty(options.dir, ec);
+  if (!config.bootstrap && pristine) {
     spdlog::info(
         "raft: {} is empty and --bootstrap was not given: waiting to be joined by the "
         "cluster's leader",
         options.dir);
+  }
+  if (config.bootstrap && pristine) {
+    if (const auto other = existing_cluster(http_addresses, cluster.node_id)) {
+      spdlog::critical(
+          "--bootstrap refused: {} is empty but the peers already form a cluster ({}); start "
+          "this member without --bootstrap to rejoin it",
+          options.dir, *other);
+      exit_status = 2;
+      return nullptr;
+    }
   }
   cluster::start_error error;
   state->log = cluster::make_raft_log(options, runtime.cluster_hooks(), error);

@@ -341,6 +341,23 @@ TEST(Cluster, AWipedMemberAloneNeverStartsAClusterAndDisagreeingPeersExit2) {
       << run.stderr_text;
 }
 
+// A wiped member given --bootstrap again must not start a second cluster beside the first.
+TEST(Cluster, BootstrapOnAWipedVolumeIsRefusedWhenThePeersFormACluster) {
+  Cluster cluster;
+  cluster.start_all();
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0);
+  for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id));
+  ASSERT_EQ(cluster.client(1).put_key("kept", "yes").status, 200);
+  cluster.kill_member(1, SIGTERM);
+  std::filesystem::remove_all(cluster.member(1).data_dir);
+  const auto run = run_kvnode({"--config", cluster.member(1).config, "--bootstrap"}, 20s);
+  EXPECT_TRUE(run.status.exited_with(2)) << run.status.describe() << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("--bootstrap refused"), std::string::npos) << run.stderr_text;
+  // The others still serve, with nothing lost, and a leader among themselves.
+  EXPECT_NE(cluster.wait_for_leader({2, 3}), 0);
+  EXPECT_EQ(cluster.client(2).get_key("kept").body, "yes");
+}
+
 TEST(Cluster, ARaftPortInUseExits1) {
   Cluster cluster(1);
   const int blocker = socket(AF_INET, SOCK_STREAM, 0);
