@@ -1,7 +1,9 @@
 // Three real kvnodes in a raft cluster on loopback (contract section 11): replication and
-// linearizable reads through every member, kill -9 of the leader under concurrent writers with
-// no acknowledged write lost, catch-up of a restarted member, 503 for writes without a quorum,
-// and the start-up refusals (a wiped member alone, peers that disagree with what is stored).
+// linearizable reads through every member, a follower answering without waiting for a heartbeat,
+// a watcher resuming on another member, kill -9 of the leader under concurrent writers with no
+// acknowledged write lost, catch-up of a restarted member, a rolling restart under load, 503 for
+// writes without a quorum, and the start-up refusals (a wiped member alone or with --bootstrap,
+// peers that disagree with what is stored).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
