@@ -10,6 +10,7 @@
 #include "actors/feed_messages.hpp"
 #include "actors/messages.hpp"
 #include "cluster/command.hpp"
+#include "cluster/outcome.hpp"
 
 namespace kv {
 namespace {
@@ -184,13 +185,17 @@ class cluster_applier : public caf::event_based_actor {
     return std::any_cast<std::shared_ptr<completion<Result>>>(found);
   }
 
-  // A reply slot that answers the member's client, if it waits here, then lets the next
-  // command go: the partition completes it after it sent its event to the broker.
+  // A reply slot that answers the member's client, if it waits here, and on the leader the
+  // member that forwarded the write, if it does, then lets the next command go: the partition
+  // completes it after it sent its event to the broker.
   template <class Result>
   reply_slot_ptr<Result> slot_for(const cluster::command& c) {
     auto user = waiter_of<Result>(c);
+    auto remote = gate_->take_remote(c.origin, c.request_id);
     return make_reply_slot<Result>(
-        [user, self = caf::actor_cast<caf::actor>(this)](std::optional<Result> result) {
+        [user, remote = std::move(remote),
+         self = caf::actor_cast<caf::actor>(this)](std::optional<Result> result) {
+          if (remote) remote(cluster::encode_outcome(result));
           if (user) (*user)(std::move(result));
           caf::anon_send(self, step_done_atom::value);
         });
@@ -206,7 +211,11 @@ class cluster_applier : public caf::event_based_actor {
 
   void apply(cluster::command& c) {
     if (c.ts_ms < 0) return skip();  // an empty entry
-    if (seen_before(c)) return skip();
+    if (seen_before(c)) {
+      // A retried request: its outcome went to whoever waited for the first one.
+      if (auto remote = gate_->take_remote(c.origin, c.request_id)) remote({});
+      return skip();
+    }
     constexpr auto no_deadline = std::chrono::steady_clock::time_point::max();
     switch (c.kind) {
       case cluster::command_kind::put: {
@@ -259,15 +268,20 @@ class cluster_applier : public caf::event_based_actor {
       (*groups)[map_->table.partition_for(entry.key)].push_back(std::move(entry));
     }
     auto user = waiter_of<std::size_t>(c);
-    put_all_step(groups, 0, 0, c.ttl_seconds, c.ts_ms, user);
+    auto remote = gate_->take_remote(c.origin, c.request_id);
+    completion<std::size_t> done = [user, remote](std::optional<std::size_t> written) {
+      if (remote) remote(cluster::encode_outcome(written));
+      if (user) (*user)(written);
+    };
+    put_all_step(groups, 0, 0, c.ttl_seconds, c.ts_ms, std::move(done));
   }
 
   void put_all_step(std::shared_ptr<std::vector<key_value_list>> groups, std::size_t next,
                     std::size_t written, std::uint32_t ttl, std::int64_t ts,
-                    std::shared_ptr<completion<std::size_t>> user) {
+                    completion<std::size_t> done) {
     while (next < groups->size() && (*groups)[next].empty()) ++next;
     if (next == groups->size()) {
-      if (user) (*user)(written);
+      done(written);
       send(this, step_done_atom::value);
       return;
     }
@@ -275,11 +289,11 @@ class cluster_applier : public caf::event_based_actor {
             put_all_request{std::move((*groups)[next]), ttl, ts})
         .then(
             [=, this](std::size_t count) {
-              put_all_step(groups, next + 1, written + count, ttl, ts, user);
+              put_all_step(groups, next + 1, written + count, ttl, ts, done);
             },
             [=, this](caf::error& error) {
               spdlog::error("cluster: partition {} failed a batch: {}", next, to_string(error));
-              put_all_step(groups, next + 1, written, ttl, ts, user);
+              put_all_step(groups, next + 1, written, ttl, ts, done);
             });
   }
 

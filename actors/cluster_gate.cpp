@@ -22,12 +22,16 @@ cluster_gate::cluster_gate(std::uint32_t node_id, std::chrono::milliseconds time
 }
 
 cluster_gate::~cluster_gate() {
+  stop_timer();
+}
+
+void cluster_gate::stop_timer() {
   {
     std::lock_guard lock(timer_mutex_);
     stopping_ = true;
   }
   timer_cv_.notify_all();
-  timer_thread_.join();
+  if (timer_thread_.joinable()) timer_thread_.join();
 }
 
 void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
@@ -37,21 +41,40 @@ void cluster_gate::attach(cluster::replicated_log* log, forwarder forward) {
 
 void cluster_gate::detach() {
   log_ = nullptr;
+  // The timer thread stops here, on the thread that stops the node, and what waits is answered
+  // (503) here: a task destroyed on the timer thread could hold the last reference to what owns
+  // this gate, whose destructor would then wait for the timer thread from the timer thread.
+  stop_timer();
+  std::multimap<clock_type::time_point, std::function<void()>> dropped;
+  std::unordered_map<std::uint64_t, waiter> writes;
+  std::multimap<std::uint64_t, std::function<void(bool)>> reads;
+  {
+    std::lock_guard lock(timer_mutex_);
+    dropped.swap(timers_);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    writes.swap(waiters_);
+    reads.swap(reads_);
+  }
+  for (auto& [id, w] : writes) w.fail();
+  for (auto& [sequence, then] : reads) then(false);
 }
 
 bool cluster_gate::is_leader() const {
   return log_ != nullptr && log_->status().state == cluster::role::leader;
 }
 
-void cluster_gate::submit_new(cluster::command c, std::any done, std::function<void()> fail) {
+void cluster_gate::submit_new(cluster::command c, std::any done, std::function<void()> fail,
+                              std::function<void(std::string_view)> answer) {
   std::uint64_t id;
   {
     std::lock_guard lock(mutex_);
     id = ++next_request_id_;
     c.origin = node_id_;
     c.request_id = id;
-    waiters_.emplace(id, waiter{std::move(done), std::move(fail), cluster::encode(c),
-                                clock_type::now() + timeout_});
+    waiters_.emplace(id, waiter{std::move(done), std::move(fail), std::move(answer),
+                                cluster::encode(c), clock_type::now() + timeout_});
   }
   submit(id);
 }
@@ -86,11 +109,41 @@ void cluster_gate::submit(std::uint64_t request_id) {
     });
   } else if (status.leader_id != 0 && forward_.propose) {
     forward_.propose(status.leader_id, cluster::frame({std::move(encoded)}),
-                     [this, request_id](bool ok) {
-                       if (!ok) retry_later(request_id);
+                     [this, request_id](std::optional<std::string> reply) {
+                       if (!reply) return retry_later(request_id);
+                       take_leader_reply(request_id, *reply);
                      });
   } else {
     retry_later(request_id);
+  }
+}
+
+// The leader committed and applied the write: answer with its outcome now. Without one (the
+// leader had applied the request id before, or it is a build that sends none) the write is
+// answered when this member applies it.
+void cluster_gate::take_leader_reply(std::uint64_t request_id, const std::string& reply) {
+  std::string outcome;
+  try {
+    const auto outcomes = cluster::unframe(reply);
+    if (outcomes.size() != 1 || outcomes[0].empty()) return;
+    outcome = outcomes[0];
+  } catch (const std::exception&) {
+    return;
+  }
+  waiter taken;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = waiters_.find(request_id);
+    if (found == waiters_.end()) return;  // applied here first
+    taken = std::move(found->second);
+    waiters_.erase(found);
+  }
+  try {
+    taken.answer(outcome);
+  } catch (const std::exception& error) {
+    spdlog::warn("cluster: the leader's outcome of a write cannot be read: {}", error.what());
+    std::lock_guard lock(mutex_);
+    waiters_.emplace(request_id, std::move(taken));
   }
 }
 
@@ -119,6 +172,7 @@ void cluster_gate::run_timer() {
     }
     lock.unlock();
     for (auto& task : due) task();
+    due.clear();  // outside the lock: what a task held may be released now
     if (now >= next_scan) {
       next_scan = now + std::chrono::milliseconds(200);
       std::vector<std::function<void()>> expired;
@@ -162,7 +216,7 @@ void cluster_gate::linearize_until(clock_type::time_point deadline,
     wait_index(*index, std::move(then));
   };
   if (status.state == cluster::role::leader) {
-    log_->read_index(std::move(got_index));
+    log_->read_index(false, std::move(got_index));
   } else if (status.leader_id != 0 && forward_.read_index) {
     forward_.read_index(status.leader_id, std::move(got_index));
   } else {
@@ -211,6 +265,44 @@ void cluster_gate::applied(std::uint64_t sequence) {
 std::uint64_t cluster_gate::applied_sequence() const {
   std::lock_guard lock(mutex_);
   return applied_sequence_;
+}
+
+std::uint64_t cluster_gate::await_remote(std::uint32_t origin, std::uint64_t request_id,
+                                         std::function<void(std::string)> done) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t token = ++next_remote_token_;
+  remote_.emplace(std::make_pair(origin, request_id), remote_waiter{token, std::move(done)});
+  return token;
+}
+
+std::function<void(std::string)> cluster_gate::take_remote(std::uint32_t origin,
+                                                           std::uint64_t request_id) {
+  std::vector<std::function<void(std::string)>> found;
+  {
+    std::lock_guard lock(mutex_);
+    if (remote_.empty()) return {};
+    const auto [first, last] = remote_.equal_range(std::make_pair(origin, request_id));
+    for (auto it = first; it != last; ++it) found.push_back(std::move(it->second.done));
+    remote_.erase(first, last);
+  }
+  if (found.empty()) return {};
+  if (found.size() == 1) return std::move(found.front());
+  // The same request forwarded twice (the first call timed out): both calls get the outcome.
+  return [found = std::move(found)](std::string outcome) {
+    for (const auto& done : found) done(outcome);
+  };
+}
+
+void cluster_gate::drop_remote(std::uint32_t origin, std::uint64_t request_id,
+                               std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  const auto [first, last] = remote_.equal_range(std::make_pair(origin, request_id));
+  for (auto it = first; it != last; ++it) {
+    if (it->second.token == token) {
+      remote_.erase(it);
+      return;
+    }
+  }
 }
 
 }  // namespace kv

@@ -1,8 +1,9 @@
 // Cluster mode's side of store_api: how a write becomes a replicated command and how a
 // linearizable read waits for the log. Writes are registered here under a request id, proposed
 // to the leader (directly, or forwarded to it when this member follows), and answered when this
-// member's cluster applier applies the command: every member applies every command identically,
-// so the outcome seen here is the leader's. A proposal whose fate is unknown (leadership lost,
+// member's cluster applier applies the command, or, when the leader took it from this member over
+// HTTP, as soon as the leader sends back the outcome it applied: every member applies every
+// command identically, so the two are the same. A proposal whose fate is unknown (leadership lost,
 // no leader yet) is proposed again with the same request id until the request's deadline; the
 // applier applies a request id at most once. Reads wait for an index from the leader's barrier
 // (raft 0.15 has no ReadIndex) and then for the local applier to reach it.
@@ -18,12 +19,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "actors/store_api.hpp"
 #include "cluster/command.hpp"
+#include "cluster/outcome.hpp"
 #include "cluster/replicated_log.hpp"
 
 namespace kv {
@@ -31,9 +34,13 @@ namespace kv {
 class cluster_gate {
  public:
   // How a follower reaches the leader (the node forwards over HTTP): `propose` sends framed
-  // commands and says whether the leader committed them; `read_index` gets a barrier's index.
+  // commands and hands back the leader's reply once it applied them (cluster::frame of one
+  // cluster/outcome.hpp outcome per command, "" where it has none), nullopt when they were not
+  // committed; `read_index` gets a barrier's index.
   struct forwarder {
-    std::function<void(std::uint64_t leader, std::string entry, std::function<void(bool)>)> propose;
+    std::function<void(std::uint64_t leader, std::string entry,
+                       std::function<void(std::optional<std::string>)>)>
+        propose;
     std::function<void(std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)>)>
         read_index;
   };
@@ -44,6 +51,7 @@ class cluster_gate {
   cluster_gate& operator=(const cluster_gate&) = delete;
 
   void attach(cluster::replicated_log* log, forwarder forward);
+  // Before the log stops: writes and reads still waiting fail, and nothing runs later.
   void detach();
   std::uint32_t node_id() const { return node_id_; }
   cluster::replicated_log* log() const { return log_; }
@@ -53,7 +61,13 @@ class cluster_gate {
   template <class Result>
   void write(cluster::command c, completion<Result> done) {
     auto shared = std::make_shared<completion<Result>>(std::move(done));
-    submit_new(std::move(c), std::any(shared), [shared] { (*shared)(std::nullopt); });
+    auto answer = [shared](std::string_view outcome) {
+      std::optional<Result> result;
+      cluster::decode_outcome(outcome, result);  // throws before anyone is answered
+      (*shared)(std::move(result));
+    };
+    submit_new(
+        std::move(c), std::any(shared), [shared] { (*shared)(std::nullopt); }, std::move(answer));
   }
   // The leader's expiry decision (no one waits for it).
   void propose_sweep();
@@ -67,21 +81,36 @@ class cluster_gate {
   void applied(std::uint64_t sequence);
   std::uint64_t applied_sequence() const;
 
+  // ---- The leader's side of a forwarded write ----
+  // `done` gets the encoded outcome of the command (origin, request_id) once it is applied here,
+  // or "" when it was applied before (its outcome is gone: the origin waits for its own apply).
+  // Returns what drop_remote takes.
+  std::uint64_t await_remote(std::uint32_t origin, std::uint64_t request_id,
+                             std::function<void(std::string)> done);
+  // What await_remote registered for the command, if anything (the applier calls it).
+  std::function<void(std::string)> take_remote(std::uint32_t origin, std::uint64_t request_id);
+  // The proposal failed: that call no longer waits for the outcome.
+  void drop_remote(std::uint32_t origin, std::uint64_t request_id, std::uint64_t token);
+
  private:
   struct waiter {
     std::any done;
     std::function<void()> fail;
+    std::function<void(std::string_view)> answer;  // with the leader's outcome
     std::string encoded;
     std::chrono::steady_clock::time_point deadline;
   };
-  void submit_new(cluster::command c, std::any done, std::function<void()> fail);
+  void submit_new(cluster::command c, std::any done, std::function<void()> fail,
+                  std::function<void(std::string_view)> answer);
   void submit(std::uint64_t request_id);
+  void take_leader_reply(std::uint64_t request_id, const std::string& reply);
   void retry_later(std::uint64_t request_id);
   void later(std::chrono::milliseconds delay, std::function<void()> task);
   void linearize_until(std::chrono::steady_clock::time_point deadline,
                        std::function<void(bool)> then);
   void wait_index(std::uint64_t index, std::function<void(bool)> then);
   void run_timer();
+  void stop_timer();
 
   const std::uint32_t node_id_;
   const std::chrono::milliseconds timeout_;
@@ -93,6 +122,12 @@ class cluster_gate {
   std::unordered_map<std::uint64_t, waiter> waiters_;
   std::uint64_t applied_sequence_ = 0;
   std::multimap<std::uint64_t, std::function<void(bool)>> reads_;
+  struct remote_waiter {
+    std::uint64_t token;
+    std::function<void(std::string)> done;
+  };
+  std::multimap<std::pair<std::uint32_t, std::uint64_t>, remote_waiter> remote_;
+  std::uint64_t next_remote_token_ = 0;
 
   std::mutex timer_mutex_;
   std::condition_variable timer_cv_;

@@ -3,51 +3,19 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cluster/wire.hpp"
+
 namespace kv::cluster {
 namespace {
 
-void put_u8(std::string& out, std::uint8_t v) {
-  out.push_back(static_cast<char>(v));
-}
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put_bytes(std::string& out, std::string_view bytes) {
-  put_u32(out, static_cast<std::uint32_t>(bytes.size()));
-  out.append(bytes);
-}
+using wire::put_bytes;
+using wire::put_u32;
+using wire::put_u64;
+using wire::put_u8;
 
-class reader {
+class reader : public wire::reader {
  public:
-  explicit reader(std::string_view in) : in_(in) {}
-  std::uint8_t u8() { return static_cast<std::uint8_t>(take(1)[0]); }
-  std::uint32_t u32() {
-    const auto b = take(4);
-    std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[i]);
-    return v;
-  }
-  std::uint64_t u64() {
-    const auto b = take(8);
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[i]);
-    return v;
-  }
-  std::string_view bytes() { return take(u32()); }
-  bool done() const { return in_.empty(); }
-  std::string_view rest() const { return in_; }
-
- private:
-  std::string_view take(std::size_t n) {
-    if (n > in_.size()) throw std::runtime_error("truncated cluster command");
-    auto part = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return part;
-  }
-  std::string_view in_;
+  explicit reader(std::string_view in) : wire::reader(in, "cluster command") {}
 };
 
 void put_optional(std::string& out, const std::optional<std::uint64_t>& v) {

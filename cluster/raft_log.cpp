@@ -74,6 +74,7 @@ struct barrier_request {
   struct raft_barrier req {};
   raft_log* self = nullptr;
   std::vector<std::function<void(std::optional<std::uint64_t>)>> dones;
+  bool for_follower = false;
 };
 
 struct transfer_request {
@@ -99,6 +100,10 @@ class raft_log final : public replicated_log {
     async_.data = this;
     uv_timer_init(&loop_, &timer_);
     timer_.data = this;
+    // After every loop turn that handled messages: a read waiting for an index goes on as soon
+    // as the message that lets this member apply it arrived, not at the next tick.
+    uv_check_init(&loop_, &check_);
+    check_.data = this;
     std::string address;
     for (const auto& p : options.peers) {
       if (p.id == options.id) address = p.address;
@@ -162,6 +167,10 @@ class raft_log final : public replicated_log {
     update_status();
     uv_timer_start(
         &timer_, [](uv_timer_t* t) { static_cast<raft_log*>(t->data)->tick(); }, tick_ms, tick_ms);
+    uv_check_start(&check_, [](uv_check_t* c) {
+      auto* self = static_cast<raft_log*>(c->data);
+      if (!self->closing_) self->check_applied_waiters();
+    });
     thread_ = std::thread([this] {
       uv_run(&loop_, UV_RUN_DEFAULT);
       uv_loop_close(&loop_);
@@ -177,8 +186,12 @@ class raft_log final : public replicated_log {
     });
   }
 
-  void read_index(std::function<void(std::optional<std::uint64_t>)> done) override {
-    post([this, done = std::move(done)]() mutable { barrier_waiters_.push_back(std::move(done)); });
+  void read_index(bool for_follower,
+                  std::function<void(std::optional<std::uint64_t>)> done) override {
+    post([this, for_follower, done = std::move(done)]() mutable {
+      barrier_waiters_.push_back(std::move(done));
+      barrier_for_follower_ = barrier_for_follower_ || for_follower;
+    });
   }
 
   void wait_applied(std::uint64_t index, unsigned timeout_ms,
@@ -228,6 +241,7 @@ class raft_log final : public replicated_log {
         raft_uv_tcp_close(&self->transport_);
         resolving_transport_close(&self->resolving_transport_);
         uv_close(reinterpret_cast<uv_handle_t*>(&self->timer_), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&self->check_), nullptr);
         uv_close(reinterpret_cast<uv_handle_t*>(&self->async_), nullptr);
       });
     });
@@ -305,6 +319,7 @@ class raft_log final : public replicated_log {
     for (auto& task : tasks) task();
     if (closing_) return fail_waiting(RAFT_SHUTDOWN);
     flush_proposals();
+    send_commit_notice();
     start_barrier();
     check_applied_waiters();
     update_status();
@@ -442,6 +457,8 @@ class raft_log final : public replicated_log {
     if (barrier_in_flight_ || barrier_waiters_.empty()) return;
     auto waiters = std::move(barrier_waiters_);
     barrier_waiters_.clear();
+    const bool for_follower = barrier_for_follower_;
+    barrier_for_follower_ = false;
     if (raft_state(&raft_) != RAFT_LEADER) {
       for (auto& done : waiters) done(std::nullopt);
       return;
@@ -449,6 +466,7 @@ class raft_log final : public replicated_log {
     auto* barrier = new barrier_request;
     barrier->self = this;
     barrier->dones = std::move(waiters);
+    barrier->for_follower = for_follower;
     barrier->req.data = barrier;
     const int rv = raft_barrier(&raft_, &barrier->req, [](struct raft_barrier* req, int status) {
       auto* barrier = static_cast<barrier_request*>(req->data);
@@ -457,9 +475,10 @@ class raft_log final : public replicated_log {
       std::optional<std::uint64_t> index;
       if (status == 0) index = std::max<std::uint64_t>(req->index, 1);
       for (auto& done : barrier->dones) done(index);
+      if (status == 0 && barrier->for_follower) self->notice_due_ = true;
       delete barrier;
-      // The next barrier starts from a task, not from inside this callback.
-      if (!self->barrier_waiters_.empty()) self->post([] {});
+      // The next barrier and the notice start from a task, not from inside this callback.
+      if (!self->barrier_waiters_.empty() || self->notice_due_) self->post([] {});
     });
     if (rv != 0) {
       for (auto& done : barrier->dones) done(std::nullopt);
@@ -467,6 +486,22 @@ class raft_log final : public replicated_log {
       return;
     }
     barrier_in_flight_ = true;
+  }
+
+  // raft 0.15 tells followers the commit index only in its next message to them, a heartbeat
+  // up to heartbeat_timeout_ms away, and has no call to send one. An entry of its own goes out
+  // at once and carries the commit index: one empty barrier nobody waits for.
+  void send_commit_notice() {
+    if (!notice_due_) return;
+    notice_due_ = false;
+    if (raft_state(&raft_) != RAFT_LEADER) return;
+    auto* notice = new barrier_request;
+    notice->self = this;
+    notice->req.data = notice;
+    const int rv = raft_barrier(&raft_, &notice->req, [](struct raft_barrier* req, int) {
+      delete static_cast<barrier_request*>(req->data);
+    });
+    if (rv != 0) delete notice;
   }
 
   void check_applied_waiters() {
@@ -561,6 +596,7 @@ class raft_log final : public replicated_log {
   uv_loop_t loop_{};
   uv_async_t async_{};
   uv_timer_t timer_{};
+  uv_check_t check_{};
   raft_uv_transport transport_{};            // raft_uv's TCP transport: IPv4 literals only
   raft_uv_transport resolving_transport_{};  // over it: peers by name (Kubernetes DNS)
   raft_io io_{};
@@ -577,6 +613,8 @@ class raft_log final : public replicated_log {
   std::vector<std::function<void(int)>> pending_dones_;
   std::vector<std::function<void(std::optional<std::uint64_t>)>> barrier_waiters_;
   bool barrier_in_flight_ = false;
+  bool barrier_for_follower_ = false;  // some waiter of the next barrier is a follower's read
+  bool notice_due_ = false;            // a follower waits to learn a barrier committed
   std::vector<applied_waiter> applied_waiters_;
   std::uint64_t sequence_ = 0;
   std::int64_t last_ts_ = 0;

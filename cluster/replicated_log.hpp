@@ -66,7 +66,10 @@ class replicated_log {
   virtual void propose(std::vector<std::string> commands, std::function<void(int)> done) = 0;
   // Leader only: an index such that every write acknowledged before the call is at or below it
   // (a barrier shared by the reads that wait at the same time). nullopt: not leader / failed.
-  virtual void read_index(std::function<void(std::optional<std::uint64_t>)> done) = 0;
+  // `for_follower`: a follower waits until it has applied the index, and a follower learns what
+  // is committed only from the leader's next message, so the leader sends one at once.
+  virtual void read_index(bool for_follower,
+                          std::function<void(std::optional<std::uint64_t>)> done) = 0;
   // Once this member's raft has applied `index`: the committed() sequence reached by then.
   // nullopt after timeout_ms.
   virtual void wait_applied(std::uint64_t index, unsigned timeout_ms,

@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actors/cluster_forwarded_write.hpp"
 #include "actors/cluster_gate.hpp"
 #include "cluster/command.hpp"
 
@@ -50,12 +51,15 @@ class forwarder {
     for (auto& t : threads_) t.join();
   }
 
-  void propose(std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+  // The leader's reply (its outcomes, see cluster_gate::forwarder), or nullopt.
+  void propose(std::uint64_t leader, std::string entry,
+               std::function<void(std::optional<std::string>)> done) {
     post([this, leader, entry = std::move(entry), done = std::move(done)] {
       auto* client = client_for(leader);
-      if (client == nullptr) return done(false);
+      if (client == nullptr) return done(std::nullopt);
       auto res = client->Post("/v1/cluster/propose", entry, "application/octet-stream");
-      done(res && res->status == 200);
+      if (!res || res->status != 200) return done(std::nullopt);
+      done(std::move(res->body));
     });
   }
 
@@ -148,6 +152,30 @@ class forwarder {
   bool reads_running_ = false;
 };
 
+// --bootstrap on an empty data dir starts a new cluster: refused when a configured peer already
+// belongs to one (its volume was wiped, say), as two clusters would then serve the same keys.
+// What a peer that knows a leader or a membership answers, else nullopt (none does, or none
+// answers: the first start of them all).
+std::optional<std::string> existing_cluster(const std::vector<std::string>& http_addresses,
+                                            std::uint64_t self) {
+  for (std::size_t i = 0; i < http_addresses.size(); ++i) {
+    if (i + 1 == self) continue;
+    httplib::Client client("http://" + http_addresses[i]);
+    client.set_connection_timeout(1, 0);
+    client.set_read_timeout(2, 0);
+    const auto res = client.Get("/v1/cluster");
+    if (!res || res->status != 200) continue;
+    const auto body = nlohmann::json::parse(res->body, nullptr, false);
+    if (!body.is_object()) continue;
+    const auto leader = body.value("leader", nlohmann::json());
+    const auto members = body.value("members", nlohmann::json::array());
+    if (leader.is_null() && (!members.is_array() || members.empty())) continue;
+    return "member " + std::to_string(i + 1) + " (" + http_addresses[i] + ") knows " +
+           (leader.is_null() ? "a membership" : "leader " + leader.dump());
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 struct cluster_member::impl {
@@ -207,11 +235,22 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
     exit_status = 2;
     return nullptr;
   }
-  if (!config.bootstrap && std::filesystem::is_empty(options.dir, ec)) {
+  const bool pristine = std::filesystem::is_empty(options.dir, ec);
+  if (!config.bootstrap && pristine) {
     spdlog::info(
         "raft: {} is empty and --bootstrap was not given: waiting to be joined by the "
         "cluster's leader",
         options.dir);
+  }
+  if (config.bootstrap && pristine) {
+    if (const auto other = existing_cluster(http_addresses, cluster.node_id)) {
+      spdlog::critical(
+          "--bootstrap refused: {} is empty but the peers already form a cluster ({}); start "
+          "this member without --bootstrap to rejoin it",
+          options.dir, *other);
+      exit_status = 2;
+      return nullptr;
+    }
   }
   cluster::start_error error;
   state->log = cluster::make_raft_log(options, runtime.cluster_hooks(), error);
@@ -225,7 +264,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   state->gate->attach(
       state->log.get(),
       cluster_gate::forwarder{
-          [forward](std::uint64_t leader, std::string entry, std::function<void(bool)> done) {
+          [forward](std::uint64_t leader, std::string entry,
+                    std::function<void(std::optional<std::string>)> done) {
             forward->propose(leader, std::move(entry), std::move(done));
           },
           [forward](std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)> done) {
@@ -284,24 +324,24 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
           "counter", s.leader_changes);
     return text;
   };
-  hooks->propose = [log](std::string body, std::function<void(int, std::string)> done) {
+  hooks->propose = [log, gate](std::string body, std::function<void(int, std::string)> done) {
     std::vector<std::string> commands;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> ids;
     try {
       for (const auto command : cluster::unframe(body)) {
-        (void)cluster::decode(command);
+        const auto decoded = cluster::decode(command);
         commands.emplace_back(command);
+        ids.emplace_back(decoded.origin, decoded.request_id);
       }
     } catch (const std::exception& e) {
       return done(400, e.what());
     }
-    log->propose(std::move(commands), [log, done = std::move(done)](int code) {
-      if (code == 0) return done(200, "");
-      done(503, "not committed: " + std::string(log->error_text(code)));
-    });
+    forwarded_write::start(*log, *gate, std::move(commands), std::move(ids), std::move(done));
   };
   hooks->read_index = [log](std::function<void(std::optional<std::uint64_t>)> done) {
-    log->read_index(std::move(done));
+    log->read_index(true, std::move(done));
   };
+  hooks->linearize = [gate](std::function<void(bool)> then) { gate->linearize(std::move(then)); };
   state->hooks = std::move(hooks);
   spdlog::info("raft: member {} of {} on {} (data in {})", cluster.node_id, cluster.peers.size(),
                options.listen, options.dir);
@@ -317,8 +357,20 @@ void cluster_member::transfer_leadership() {
   auto done = std::make_shared<std::promise<void>>();
   auto future = done->get_future();
   impl_->log->transfer_leadership([done] { done->set_value(); });
-  future.wait_for(std::chrono::seconds(3));
-  spdlog::info("raft: leadership handed over to member {}", impl_->log->status().leader_id);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  future.wait_until(give_up);
+  // The status is refreshed by the engine's loop: wait until it names the new leader.
+  const auto self = impl_->log->status().id;
+  for (;;) {
+    const auto leader = impl_->log->status().leader_id;
+    if (leader != 0 && leader != self) {
+      spdlog::info("raft: leadership handed over to member {}", leader);
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  spdlog::warn("raft: no other member took the leadership over");
 }
 
 void cluster_member::stop() {

@@ -518,9 +518,10 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     }
   }
   const int signal_number = wait_for_stop(signals, tokens->get());
-  spdlog::info("received {}, draining", strsignal(signal_number));
+  spdlog::info("received {}", strsignal(signal_number));
   // Planned stop: another member leads before this one turns unready and drains.
   if (member) member->transfer_leadership();
+  spdlog::info("draining");
   server.set_phase(http::node_phase::draining);
   drain(server, feed, std::chrono::seconds(config.drain_seconds));
   if (resp) {

@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -120,6 +122,24 @@ class Cluster {
     }
   }
 
+  // SIGTERM, then up to `timeout` for the member to exit; false (after a SIGKILL) if it did not.
+  bool terminate_member(int id, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    Member& m = member(id);
+    if (m.pid <= 0) return true;
+    kill(m.pid, SIGTERM);
+    const auto give_up = cluster_clock::now() + timeout;
+    int status = 0;
+    while (waitpid(m.pid, &status, WNOHANG) == 0) {
+      if (cluster_clock::now() >= give_up) {
+        kill_member(id);
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    m.pid = -1;
+    return true;
+  }
+
   KvClient client(int id) { return KvClient("127.0.0.1", member(id).http_port); }
 
   // GET /v1/cluster of a member, or null when it does not answer.
@@ -208,6 +228,65 @@ inline std::set<std::string> keys_of(Cluster& cluster, int id, const std::string
     if (body["next"].is_null()) return keys;
     after = body["next"].get<std::string>();
   }
+}
+
+// Threads that run until `stop`: stopped and joined when it goes out of scope, so that a failed
+// ASSERT in the middle of a test does not leave them running.
+class ThreadsUntilStop {
+ public:
+  explicit ThreadsUntilStop(std::atomic<bool>& stop) : stop_(stop) {}
+  ~ThreadsUntilStop() { join(); }
+  template <class F>
+  void add(F f) {
+    threads_.emplace_back(std::move(f));
+  }
+  void join() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::atomic<bool>& stop_;
+  std::vector<std::thread> threads_;
+};
+
+// One server-sent event of GET /v1/watch: its id and data line ("event: reset" has event set).
+struct SseEvent {
+  std::uint64_t id = 0;
+  std::string event;
+  std::string data;
+};
+
+// The first `count` events (messages with data) of a member's /v1/watch stream, sent with
+// Last-Event-ID `last_event_id` when it is set; fewer when the stream stops or `wait` passes.
+inline std::vector<SseEvent> watch_events(
+    Cluster& cluster, int id, std::size_t count, std::optional<std::uint64_t> last_event_id,
+    std::chrono::milliseconds wait = std::chrono::seconds(10)) {
+  httplib::Client c("127.0.0.1", cluster.member(id).http_port);
+  c.set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(wait).count(), 0);
+  httplib::Headers headers;
+  if (last_event_id) headers.emplace("Last-Event-ID", std::to_string(*last_event_id));
+  std::vector<SseEvent> events;
+  std::string buffer;
+  const auto give_up = cluster_clock::now() + wait;
+  c.Get("/v1/watch", headers, [&](const char* data, std::size_t n) {
+    buffer.append(data, n);
+    for (auto end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
+      SseEvent event;
+      std::istringstream lines(buffer.substr(0, end));
+      buffer.erase(0, end + 2);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("id: ")) event.id = std::stoull(line.substr(4));
+        if (line.starts_with("event: ")) event.event = line.substr(7);
+        if (line.starts_with("data: ")) event.data = line.substr(6);
+      }
+      if (!event.data.empty()) events.push_back(std::move(event));
+    }
+    return events.size() < count && cluster_clock::now() < give_up;
+  });
+  return events;
 }
 
 }  // namespace kvtest

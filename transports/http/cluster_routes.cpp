@@ -1,5 +1,6 @@
 // GET /v1/cluster, and the two calls members make to the leader: POST /v1/cluster/propose
-// (a follower's writes, as framed commands; 200 once committed) and GET /v1/cluster/read_index
+// (a follower's writes, as framed commands; 200 with the framed outcomes once committed and
+// applied, see actors/cluster_forwarded_write.hpp) and GET /v1/cluster/read_index
 // (a barrier's index, for a follower's linearizable read). Standalone: 404.
 #include <nlohmann/json.hpp>
 
@@ -18,9 +19,9 @@ void serve_cluster_internal(const route_match& match, method m, const Request& r
   const auto& cluster = ex->context().options.cluster;
   if (!cluster) return ex->send_error(404, "not_found", "this node is not in a cluster");
   if (match.key == "propose" && m == method::post) {
-    return cluster->propose(request.body(), [ex](int status, std::string message) {
-      if (status == 200) return ex->send_json(200, {{"committed", true}});
-      ex->send_error(503, "unavailable", message);
+    return cluster->propose(request.body(), [ex](int status, std::string reply) {
+      if (status == 200) return ex->send(200, reply, content_type::octet_stream);
+      ex->send_error(status, status == 400 ? "bad_request" : "unavailable", reply);
     });
   }
   if (match.key == "read_index" && m == method::get) {

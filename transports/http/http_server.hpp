@@ -57,13 +57,17 @@ struct server_options {
   // Cluster mode (contract section 11): what /v1/cluster and the members' internal routes ask
   // of the node; null when standalone.
   struct cluster_hooks {
-    std::function<std::string()> status_json;       // GET /v1/cluster
-    std::function<bool()> caught_up;                // readiness
-    std::function<std::string()> metrics_text;      // kv_raft_* families for /metrics
-    // POST /v1/cluster/propose (a follower forwarding framed commands): done(status, message)
+    std::function<std::string()> status_json;   // GET /v1/cluster
+    std::function<bool()> caught_up;            // readiness
+    std::function<std::string()> metrics_text;  // kv_raft_* families for /metrics
+    // POST /v1/cluster/propose (a follower forwarding framed commands): done(200, framed
+    // outcomes) or done(error status, message)
     std::function<void(std::string, std::function<void(int, std::string)>)> propose;
     // GET /v1/cluster/read_index: a barrier's index on the leader
     std::function<void(std::function<void(std::optional<std::uint64_t>)>)> read_index;
+    // then(true) once this member holds every write acknowledged before the call (a watch that
+    // resumes after a rev another member sent waits for it); false: no leader or no quorum.
+    std::function<void(std::function<void(bool)>)> linearize;
   };
   std::shared_ptr<const cluster_hooks> cluster;
 };

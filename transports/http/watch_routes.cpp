@@ -110,7 +110,18 @@ void serve_watch(const Request& request, const exchange_ptr& ex) {
   watch.after_rev = resume_after(request);
   std::optional<auth::live_grant> grant;
   if (ex->grant_ptr()) grant.emplace(ex->context().options.tokens, ex->grant_ptr());
-  ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex, std::move(grant)));
+  const bool resuming = watch.after_rev.has_value();
+  auto open = [ex, watch = std::move(watch), grant = std::move(grant)]() mutable {
+    ex->context().feed.watch(std::move(watch), std::make_shared<sse_stream>(ex, std::move(grant)));
+  };
+  // Cluster mode: the rev to resume after may come from a member that is ahead of this one; a
+  // stream opened before this member reached it would be reset instead of resumed.
+  const auto& cluster = ex->context().options.cluster;
+  if (!cluster || !resuming) return open();
+  cluster->linearize([ex, open = std::move(open)](bool ok) mutable {
+    if (!ok) return ex->send_error(503, "unavailable", "no leader to catch up with");
+    open();
+  });
 }
 
 }  // namespace kv::http
