@@ -243,13 +243,14 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
         options.dir);
   }
   if (config.bootstrap && pristine) {
+    // A wiped member (a Kubernetes pod whose volume was lost) rejoins, as it would without
+    // --bootstrap: a second cluster beside the first would serve the same keys apart.
     if (const auto other = existing_cluster(http_addresses, cluster.node_id)) {
-      spdlog::critical(
-          "--bootstrap refused: {} is empty but the peers already form a cluster ({}); start "
-          "this member without --bootstrap to rejoin it",
+      spdlog::warn(
+          "--bootstrap ignored: {} is empty but the peers already form a cluster ({}); waiting "
+          "to be joined by its leader",
           options.dir, *other);
-      exit_status = 2;
-      return nullptr;
+      options.bootstrap = false;
     }
   }
   cluster::start_error error;
