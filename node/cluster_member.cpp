@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "actors/cluster_forwarded_write.hpp"
 #include "actors/cluster_gate.hpp"
 #include "cluster/command.hpp"
+#include "node/member_http.hpp"
 
 namespace kv {
 namespace {
@@ -35,11 +37,11 @@ std::string_view role_name(cluster::role r) {
 }
 
 // Blocking HTTP calls to the leader, on threads of their own; one keep-alive client per thread
-// and address.
+// and address, with the members' TLS and token.
 class forwarder {
  public:
-  explicit forwarder(std::vector<std::string> http_addresses)
-      : addresses_(std::move(http_addresses)) {
+  forwarder(std::vector<std::string> http_addresses, member_http_access access)
+      : addresses_(std::move(http_addresses)), access_(std::move(access)) {
     for (std::size_t i = 0; i < forward_threads; ++i) threads_.emplace_back([this] { run(); });
   }
   ~forwarder() {
@@ -58,7 +60,10 @@ class forwarder {
       auto* client = client_for(leader);
       if (client == nullptr) return done(std::nullopt);
       auto res = client->Post("/v1/cluster/propose", entry, "application/octet-stream");
-      if (!res || res->status != 200) return done(std::nullopt);
+      if (!res || res->status != 200) {
+        report_failure(leader, res);
+        return done(std::nullopt);
+      }
       done(std::move(res->body));
     });
   }
@@ -86,6 +91,7 @@ class forwarder {
         std::optional<std::uint64_t> index;
         if (auto* client = client_for(leader)) {
           auto res = client->Get("/v1/cluster/read_index");
+          if (!res || res->status != 200) report_failure(leader, res);
           if (res && res->status == 200) {
             try {
               index = nlohmann::json::parse(res->body).at("index").get<std::uint64_t>();
@@ -109,7 +115,7 @@ class forwarder {
     thread_local std::unordered_map<std::string, std::unique_ptr<httplib::Client>> clients;
     auto& client = clients[address];
     if (!client) {
-      client = std::make_unique<httplib::Client>("http://" + address);
+      client = make_member_client(address, access_);
       client->set_keep_alive(true);
       client->set_tcp_nodelay(true);  // else delayed ACKs add ~40 ms to every forwarded call
       client->set_connection_timeout(1, 0);
@@ -117,6 +123,24 @@ class forwarder {
       client->set_write_timeout(6, 0);
     }
     return client.get();
+  }
+
+  // Why a call to the leader failed (a refused token or certificate, say), at most once a
+  // second: the client only sees its request time out.
+  void report_failure(std::uint64_t leader, const httplib::Result& res) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_report_.load(std::memory_order_relaxed);
+    if (now - last < std::chrono::nanoseconds(std::chrono::seconds(1)).count() ||
+        !last_report_.compare_exchange_strong(last, now)) {
+      return;
+    }
+    if (res) {
+      spdlog::warn("raft: the leader (member {}, {}) answered {}: {}", leader, address_of(leader),
+                   res->status, res->body.substr(0, 200));
+    } else {
+      spdlog::warn("raft: no answer from the leader (member {}, {}): {}", leader,
+                   address_of(leader), httplib::to_string(res.error()));
+    }
   }
 
   void post(std::function<void()> job) {
@@ -142,6 +166,8 @@ class forwarder {
   }
 
   std::vector<std::string> addresses_;
+  const member_http_access access_;
+  std::atomic<std::int64_t> last_report_{0};
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
@@ -157,13 +183,13 @@ class forwarder {
 // What a peer that knows a leader or a membership answers, else nullopt (none does, or none
 // answers: the first start of them all).
 std::optional<std::string> existing_cluster(const std::vector<std::string>& http_addresses,
-                                            std::uint64_t self) {
+                                            std::uint64_t self, const member_http_access& access) {
   for (std::size_t i = 0; i < http_addresses.size(); ++i) {
     if (i + 1 == self) continue;
-    httplib::Client client("http://" + http_addresses[i]);
-    client.set_connection_timeout(1, 0);
-    client.set_read_timeout(2, 0);
-    const auto res = client.Get("/v1/cluster");
+    const auto client = make_member_client(http_addresses[i], access);
+    client->set_connection_timeout(1, 0);
+    client->set_read_timeout(2, 0);
+    const auto res = client->Get("/v1/cluster");
     if (!res || res->status != 200) continue;
     const auto body = nlohmann::json::parse(res->body, nullptr, false);
     if (!body.is_object()) continue;
@@ -195,6 +221,14 @@ cluster_member::~cluster_member() {
 std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
                                                       store_runtime& runtime, int& exit_status) {
   const auto& cluster = *config.cluster;
+  member_http_access access;
+  try {
+    access = load_member_http_access(config);
+  } catch (const config_error& e) {
+    spdlog::critical("{}", e.what());
+    exit_status = 2;
+    return nullptr;
+  }
   auto state = std::make_unique<impl>();
   state->gate = runtime.cluster_gate();
   // Peers are kept by the names configured (the stored membership too): the raft transport
@@ -245,7 +279,7 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   if (config.bootstrap && pristine) {
     // A wiped member (a Kubernetes pod whose volume was lost) rejoins, as it would without
     // --bootstrap: a second cluster beside the first would serve the same keys apart.
-    if (const auto other = existing_cluster(http_addresses, cluster.node_id)) {
+    if (const auto other = existing_cluster(http_addresses, cluster.node_id, access)) {
       spdlog::warn(
           "--bootstrap ignored: {} is empty but the peers already form a cluster ({}); waiting "
           "to be joined by its leader",
@@ -260,7 +294,7 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
     exit_status = error.exit_status;
     return nullptr;
   }
-  state->forward = std::make_unique<forwarder>(http_addresses);
+  state->forward = std::make_unique<forwarder>(http_addresses, access);
   auto* forward = state->forward.get();
   state->gate->attach(
       state->log.get(),

@@ -320,13 +320,12 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
     }
   }
   // Not in a cluster yet: RESP's batched writes and the change log's restore would go around
-  // the raft log, and members forward to each other in plain HTTP without a token.
+  // the raft log.
   if (config.cluster &&
-      (config.resp_listen || !config.changelog_postgres.empty() || config.restore_from_postgres ||
-       !config.tokens_file.empty() || !config.tls_cert_file.empty())) {
+      (config.resp_listen || !config.changelog_postgres.empty() || config.restore_from_postgres)) {
     std::fprintf(stderr,
-                 "kvnode: [cluster] does not work with [resp] listen, [changelog] postgres, "
-                 "--restore-from-postgres, [auth] tokens_file or [http.tls] yet\n");
+                 "kvnode: [cluster] does not work with [resp] listen, [changelog] postgres or "
+                 "--restore-from-postgres yet\n");
     return 2;
   }
   configure_logging(config.log_level);

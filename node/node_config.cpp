@@ -472,6 +472,16 @@ constexpr file_key kFileKeys[] = {
        if (!c.cluster) c.cluster.emplace();
        c.cluster->snapshot_threshold = static_cast<unsigned>(v.integer(16, 1'000'000));
      }},
+    {"cluster", "member_token_file",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->member_token_file = v.parsed(parse_file_name);
+     }},
+    {"cluster", "ca_file",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->ca_file = v.parsed(parse_file_name);
+     }},
     {"auth", "tokens_file",
      [](const file_value& v, node_config& c) {
        if (v.string().empty()) v.fail("must name a file");
@@ -676,6 +686,17 @@ void check_cluster(const std::string& path, const node_config& config) {
   }
   if (!cluster.http_peers.empty() && cluster.http_peers.size() != cluster.peers.size()) {
     fail_file(path, "cluster.http_peers: must name as many members as cluster.peers");
+  }
+  // Members call each other's HTTP port: with tokens they need one, with TLS a CA to trust.
+  if (!config.tokens_file.empty() && cluster.member_token_file.empty()) {
+    fail_file(path,
+              "cluster.member_token_file: missing; with auth.tokens_file, members present a "
+              "token to each other");
+  }
+  if (!config.tls_cert_file.empty() && cluster.ca_file.empty()) {
+    fail_file(path,
+              "cluster.ca_file: missing; with [http.tls], members check each other's "
+              "certificates against it");
   }
 }
 

@@ -96,15 +96,21 @@ struct node_config {
   bool restore_accept_gaps = false;
   // [cluster] (contract section 11): set when the table is there; standalone without it.
   struct cluster_config {
-    std::uint32_t node_id = 0;          // 1-based: peers[node_id - 1] is this member
-    std::vector<std::string> peers;     // every member's raft HOST:PORT, itself included
-    std::string raft_listen;            // HOST:PORT the raft port binds
+    std::uint32_t node_id = 0;       // 1-based: peers[node_id - 1] is this member
+    std::vector<std::string> peers;  // every member's raft HOST:PORT, itself included
+    std::string raft_listen;         // HOST:PORT the raft port binds
     // Every member's HTTP HOST:PORT, in the order of peers, where a follower forwards to the
     // leader; empty: each peer's raft host with this node's HTTP port.
     std::vector<std::string> http_peers;
     unsigned election_timeout_ms = 1000;
     // Raft entries applied between two snapshots; half as many stay in the log after one.
     unsigned snapshot_threshold = 8192;
+    // With [auth]: the file holding the token members present to each other's HTTP port (it
+    // must be in auth.tokens_file with write access to every key).
+    std::string member_token_file;
+    // With [http.tls]: the CA the other members' certificates are checked against, for the
+    // names in http_peers (or peers).
+    std::string ca_file;
   };
   std::optional<cluster_config> cluster;
   // --bootstrap: with an empty data dir, start a new cluster of the configured peers.

@@ -381,7 +381,7 @@ TEST(Cluster, ARaftPortInUseExits1) {
   EXPECT_TRUE(run.status.exited_with(1)) << run.status.describe() << run.stderr_text;
 }
 
-// What cluster mode cannot carry yet (RESP, the change log, tokens): refused, not ignored.
+// What cluster mode cannot carry yet (RESP, the change log): refused, not ignored.
 TEST(Cluster, TransportsNotReplicatedYetAreRefusedWithExit2) {
   Cluster cluster(1);
   const auto resp = run_kvnode({"--config", cluster.member(1).config, "--resp-listen",
@@ -396,20 +396,6 @@ TEST(Cluster, TransportsNotReplicatedYetAreRefusedWithExit2) {
       << changelog.status.describe() << changelog.stderr_text;
   EXPECT_NE(changelog.stderr_text.find("[cluster] does not work"), std::string::npos)
       << changelog.stderr_text;
-  TempDir files;
-  std::string config;
-  {
-    std::ifstream in(cluster.member(1).config);
-    config.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const auto tokens = files.write_file(
-      "tokens.toml", "[[token]]\nname = \"admin\"\nsha256 = \"" + std::string(64, 'a') +
-                         "\"\nrules = [{prefix = \"\", access = \"write\"}]\n");
-  const auto with_tokens =
-      files.write_file("auth.toml", config + "\n[auth]\ntokens_file = \"" + tokens + "\"\n");
-  const auto auth = run_kvnode({"--config", with_tokens}, 20s);
-  EXPECT_TRUE(auth.status.exited_with(2)) << auth.status.describe() << auth.stderr_text;
-  EXPECT_NE(auth.stderr_text.find("[auth] tokens_file"), std::string::npos) << auth.stderr_text;
 }
 
 }  // namespace

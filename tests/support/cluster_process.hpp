@@ -83,6 +83,11 @@ class Cluster {
     return dir_.write_file("member-" + std::to_string(m.id) + ".toml", text.str());
   }
 
+  // Adds `text` at the end of every member's config, which ends inside its [cluster] table.
+  void append_to_configs(const std::string& text) {
+    for (const auto& m : members_) std::ofstream(m.config, std::ios::app) << text;
+  }
+
   Member& member(int id) { return members_[id - 1]; }
   int size() const { return static_cast<int>(members_.size()); }
 

@@ -53,6 +53,9 @@ void authorize(const route_match& match, method m, const request& req, exchange&
     case route::socketio:
       // Its only use is yuvraj9's watch, which sees every key.
       return require_everything(ex, false);
+    case route::cluster_internal:
+      // A follower's forwarded writes may touch any key: only a member's token may send them.
+      return require_everything(ex, true);
     default:
       return;
   }
