@@ -179,6 +179,9 @@ void store_api::partitions(completion<std::vector<partition_info>> done) const {
 
 struct store_api::batch::state {
   std::shared_ptr<backend> target;
+  // Cluster mode: each call goes the single call's way, through the raft log (writes) and the
+  // barrier (reads): a partition must not apply what the log has not ordered.
+  std::optional<store_api> replicated;
   // Per partition, the calls added since the last submit; `touched` lists the partitions that
   // have some, in the order first touched.
   std::vector<std::vector<any_keyed_operation>> by_partition;
@@ -198,6 +201,7 @@ struct store_api::batch::state {
 
 store_api::batch::batch(const store_api& store) : state_(std::make_unique<state>()) {
   state_->target = store.backend_;
+  if (store.replicated()) state_->replicated.emplace(store);
   state_->by_partition.resize(state_->target->partition_count());
 }
 
@@ -206,12 +210,17 @@ store_api::batch::~batch() {
 }
 
 void store_api::batch::get(std::string key, completion<read_value> done) {
+  if (state_->replicated) return state_->replicated->get(std::move(key), std::move(done));
   state_->add(get_request{std::move(key)}, std::move(done));
 }
 
 void store_api::batch::put(std::string key, shared_bytes value, value_type type,
                            std::optional<std::uint64_t> expected_version, std::uint32_t ttl_seconds,
                            completion<put_outcome> done) {
+  if (state_->replicated) {
+    return state_->replicated->put(std::move(key), std::move(value), type, expected_version,
+                                   ttl_seconds, std::move(done));
+  }
   state_->add(put_request{std::move(key), std::move(value), expected_version, type, ttl_seconds},
               std::move(done));
 }
@@ -219,18 +228,29 @@ void store_api::batch::put(std::string key, shared_bytes value, value_type type,
 void store_api::batch::change_expiry(std::string key, std::optional<std::uint32_t> ttl_seconds,
                                      std::optional<std::uint64_t> expected_version,
                                      completion<expiry_outcome> done) {
+  if (state_->replicated) {
+    return state_->replicated->change_expiry(std::move(key), ttl_seconds, expected_version,
+                                             std::move(done));
+  }
   state_->add(expiry_request{std::move(key), ttl_seconds, expected_version}, std::move(done));
 }
 
 void store_api::batch::operate(std::string key, typed_operation op,
                                std::optional<std::uint64_t> expected_version,
                                std::size_t max_value_bytes, completion<operation_outcome> done) {
+  if (state_->replicated) {
+    return state_->replicated->operate(std::move(key), std::move(op), expected_version,
+                                       max_value_bytes, std::move(done));
+  }
   state_->add(operate_request{std::move(key), std::move(op), expected_version, max_value_bytes},
               std::move(done));
 }
 
 void store_api::batch::erase(std::string key, std::optional<std::uint64_t> expected_version,
                              completion<delete_outcome> done) {
+  if (state_->replicated) {
+    return state_->replicated->erase(std::move(key), expected_version, std::move(done));
+  }
   state_->add(delete_request{std::move(key), expected_version}, std::move(done));
 }
 

@@ -55,7 +55,9 @@ std::string encode(const command& c) {
       put_u64(out, c.max_value_bytes);
       put_u8(out, static_cast<std::uint8_t>(c.op.kind));
       put_u8(out, static_cast<std::uint8_t>(c.op.type));
-      put_u8(out, c.op.type_requested ? 1 : 0);
+      // Flags: bit 0 type_requested, bit 1 redis_rules (RESP's INCR and "nothing to write").
+      put_u8(out,
+             static_cast<std::uint8_t>((c.op.type_requested ? 1 : 0) | (c.op.redis_rules ? 2 : 0)));
       put_bytes(out, c.op.amount);
       put_u32(out, static_cast<std::uint32_t>(c.op.names.size()));
       for (const auto& name : c.op.names) put_bytes(out, name);
@@ -112,7 +114,9 @@ command decode(std::string_view bytes) {
       c.max_value_bytes = in.u64();
       c.op.kind = static_cast<operation_kind>(in.u8());
       c.op.type = static_cast<value_type>(in.u8());
-      c.op.type_requested = in.u8() != 0;
+      const std::uint8_t flags = in.u8();
+      c.op.type_requested = (flags & 1) != 0;
+      c.op.redis_rules = (flags & 2) != 0;
       c.op.amount = std::string(in.bytes());
       for (std::uint32_t n = in.u32(); n > 0; --n) c.op.names.emplace(in.bytes());
       for (std::uint32_t n = in.u32(); n > 0; --n) {

@@ -319,12 +319,11 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
       return 2;
     }
   }
-  // Not in a cluster yet: RESP's batched writes and the change log's restore would go around
-  // the raft log.
-  if (config.cluster &&
-      (config.resp_listen || !config.changelog_postgres.empty() || config.restore_from_postgres)) {
+  // Not in a cluster yet: the change log's restore would go around the raft log, and every
+  // member would write the same rows.
+  if (config.cluster && (!config.changelog_postgres.empty() || config.restore_from_postgres)) {
     std::fprintf(stderr,
-                 "kvnode: [cluster] does not work with [resp] listen, [changelog] postgres or "
+                 "kvnode: [cluster] does not work with [changelog] postgres or "
                  "--restore-from-postgres yet\n");
     return 2;
   }

@@ -46,6 +46,13 @@ TEST(ClusterCommand, OperationsExpiriesDeletesAndBatchesRoundTrip) {
   EXPECT_EQ(op_back.op.names, op.op.names);
   EXPECT_EQ(op_back.max_value_bytes, 99u);
   EXPECT_FALSE(op_back.expected_version.has_value());
+  EXPECT_FALSE(op_back.op.type_requested);
+  EXPECT_FALSE(op_back.op.redis_rules);
+  // RESP's INCR and SADD follow Redis's rules on every member.
+  op.op.redis_rules = true;
+  op.op.type_requested = true;
+  EXPECT_TRUE(decode(encode(op)).op.redis_rules);
+  EXPECT_TRUE(decode(encode(op)).op.type_requested);
 
   command persist;
   persist.kind = command_kind::expiry;

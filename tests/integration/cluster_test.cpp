@@ -381,15 +381,9 @@ TEST(Cluster, ARaftPortInUseExits1) {
   EXPECT_TRUE(run.status.exited_with(1)) << run.status.describe() << run.stderr_text;
 }
 
-// What cluster mode cannot carry yet (RESP, the change log): refused, not ignored.
+// What cluster mode cannot carry yet (the change log): refused, not ignored.
 TEST(Cluster, TransportsNotReplicatedYetAreRefusedWithExit2) {
   Cluster cluster(1);
-  const auto resp = run_kvnode({"--config", cluster.member(1).config, "--resp-listen",
-                                "127.0.0.1:" + std::to_string(pick_free_port())},
-                               20s);
-  EXPECT_TRUE(resp.status.exited_with(2)) << resp.status.describe() << resp.stderr_text;
-  EXPECT_NE(resp.stderr_text.find("[cluster] does not work with [resp] listen"), std::string::npos)
-      << resp.stderr_text;
   const auto changelog = run_kvnode(
       {"--config", cluster.member(1).config, "--changelog-postgres", "host=127.0.0.1"}, 20s);
   EXPECT_TRUE(changelog.status.exited_with(2))

@@ -85,7 +85,10 @@ class Cluster {
 
   // Adds `text` at the end of every member's config, which ends inside its [cluster] table.
   void append_to_configs(const std::string& text) {
-    for (const auto& m : members_) std::ofstream(m.config, std::ios::app) << text;
+    for (const auto& m : members_) append_to_config(m.id, text);
+  }
+  void append_to_config(int id, const std::string& text) {
+    std::ofstream(member(id).config, std::ios::app) << text;
   }
 
   Member& member(int id) { return members_[id - 1]; }

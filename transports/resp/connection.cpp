@@ -141,6 +141,7 @@ store_api::batch& connection::batch() {
 }
 
 reply_ref connection::new_reply(bool barrier) {
+  barrier = barrier || state_.one_command_at_a_time;
   reply_entry& entry = replies_.emplace_back();
   entry.barrier = barrier;
   if (barrier) barrier_ = &entry;

@@ -40,12 +40,16 @@ struct server_state {
       : options(std::move(options_in)),
         store(std::move(store_in)),
         feed(std::move(feed_in)),
-        metrics(registry) {}
+        metrics(registry),
+        one_command_at_a_time(store.replicated()) {}
 
   const resp_options options;
   const store_api store;
   const feed_api feed;
   resp_metrics metrics;
+  // Cluster mode: a connection's commands go through the raft log one after the other, as a
+  // forwarded write and a barrier read could otherwise overtake each other.
+  const bool one_command_at_a_time;
   scan_cursors cursors;
   std::uint16_t port = 0;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
