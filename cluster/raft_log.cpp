@@ -139,6 +139,10 @@ class raft_log final : public replicated_log {
     raft_set_election_timeout(&raft_, options.election_timeout_ms);
     raft_set_heartbeat_timeout(&raft_, options.heartbeat_timeout_ms);
     raft_set_snapshot_threshold(&raft_, options.snapshot_threshold);
+    // raft 0.15 keeps a follower in its "sending a snapshot" state when the send failed (the
+    // follower was down), and sends it nothing else until this runs out: 30 s by default, the
+    // stall the fault test saw in most runs after a follower's restart.
+    raft_set_install_snapshot_timeout(&raft_, options.install_snapshot_timeout_ms);
     raft_set_snapshot_trailing(&raft_, options.snapshot_trailing);
     raft_set_pre_vote(&raft_, true);
     if (options.bootstrap) {

@@ -54,6 +54,8 @@ struct log_options {
   unsigned election_timeout_ms = 1000;
   unsigned heartbeat_timeout_ms = 100;
   unsigned snapshot_threshold = 8192;
+  // How long the leader waits for a follower to take a snapshot before it starts over.
+  unsigned install_snapshot_timeout_ms = 10000;
   unsigned snapshot_trailing = 4096;
 };
 

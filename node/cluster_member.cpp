@@ -262,6 +262,7 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
   options.heartbeat_timeout_ms = std::max(20u, cluster.election_timeout_ms / 40);
   options.snapshot_threshold = cluster.snapshot_threshold;
   options.snapshot_trailing = cluster.snapshot_threshold / 2;
+  options.install_snapshot_timeout_ms = cluster.install_snapshot_timeout_ms;
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec) {

@@ -472,6 +472,11 @@ constexpr file_key kFileKeys[] = {
        if (!c.cluster) c.cluster.emplace();
        c.cluster->snapshot_threshold = static_cast<unsigned>(v.integer(16, 1'000'000));
      }},
+    {"cluster", "install_snapshot_timeout_ms",
+     [](const file_value& v, node_config& c) {
+       if (!c.cluster) c.cluster.emplace();
+       c.cluster->install_snapshot_timeout_ms = static_cast<unsigned>(v.integer(500, 600000));
+     }},
     {"cluster", "member_token_file",
      [](const file_value& v, node_config& c) {
        if (!c.cluster) c.cluster.emplace();

@@ -105,6 +105,8 @@ struct node_config {
     unsigned election_timeout_ms = 1000;
     // Raft entries applied between two snapshots; half as many stay in the log after one.
     unsigned snapshot_threshold = 8192;
+    // How long a leader waits for a follower to take a snapshot before sending it again.
+    unsigned install_snapshot_timeout_ms = 10000;
     // With [auth]: the file holding the token members present to each other's HTTP port (it
     // must be in auth.tokens_file with write access to every key).
     std::string member_token_file;

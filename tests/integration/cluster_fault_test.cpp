@@ -260,9 +260,8 @@ TEST(ClusterFault, ALeaderWithAFullDiskStopsAndTheOthersElectANewOne) {
 TEST(ClusterFault, ARestartedFollowerCatchesUpThroughASnapshot) {
   Cluster cluster;
   // Snapshots every 32 entries, 16 kept: the leader soon drops what a stopped follower needs.
-  for (int id = 1; id <= 3; ++id) {
-    std::ofstream(cluster.member(id).config, std::ios::app) << "snapshot_threshold = 32\n";
-  }
+  // A snapshot sent while the follower was down is sent again 2 s later (10 s by default).
+  cluster.append_to_configs("snapshot_threshold = 32\ninstall_snapshot_timeout_ms = 2000\n");
   cluster.start_all();
   const int leader = cluster.wait_for_leader({1, 2, 3});
   ASSERT_NE(leader, 0) << cluster.log_of(1);
