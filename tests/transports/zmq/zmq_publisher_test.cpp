@@ -109,7 +109,8 @@ TEST_F(ZmqPublisherTest, SubscribersComingAndGoingGetEveryEventOfTheirPrefix) {
     auto second = subscriber("user:");
     join(publisher, second, "user:probe");
   }
-  std::this_thread::sleep_for(100ms);
+  while (!receive(first).empty()) {  // the probes sent for the second subscriber
+  }
   EXPECT_TRUE(publisher.publish(event(3, "user:3")));
   const auto frames = receive_event(first);
   ASSERT_EQ(frames.size(), 2u);
