@@ -40,7 +40,8 @@ class feed_broker : public caf::event_based_actor {
   caf::behavior make_behavior() override {
     set_down_handler([this](caf::down_msg& down) { forget(down.source); });
     return {
-        [this](applied_change& change) { publish(change); },
+        [this](applied_change& change) { publish(std::move(change)); },
+        [this](caf::flush_atom) { flush_publishers(); },
         [this](open_watch& open) { start_watch(open); },
         [this](next_page_atom) {
           continue_replay(caf::actor_cast<caf::actor_addr>(current_sender()));
@@ -67,17 +68,30 @@ class feed_broker : public caf::event_based_actor {
   }
 
  private:
-  void publish(const applied_change& change) {
-    const feed_event_ptr event = make_feed_event(change, ++last_rev_);
-    counters_->events.fetch_add(1, std::memory_order_relaxed);
+  void publish(applied_change&& change) {
     if (change.op == change_op::expire) counters_->expired.fetch_add(1, std::memory_order_relaxed);
+    const feed_event_ptr event = make_feed_event(std::move(change), ++last_rev_);
+    counters_->events.fetch_add(1, std::memory_order_relaxed);
     history_.append(event);
-    for (const auto& publisher : publishers_) send(publisher, live_event{event});
+    if (!publishers_.empty()) {
+      // The flush queues behind every change already in the mailbox: they join this batch.
+      if (unpublished_.empty()) send(this, caf::flush_atom::value);
+      unpublished_.push_back(event);
+    }
     for (const auto& [address, entry] : watches_) {
       if (!entry.replayed_up_to && event->key.starts_with(entry.prefix)) {
         send(entry.watcher, live_event{event});
       }
     }
+  }
+
+  void flush_publishers() {
+    if (unpublished_.empty()) return;
+    for (std::size_t i = 0; i + 1 < publishers_.size(); ++i) {
+      send(publishers_[i], live_events{unpublished_});
+    }
+    send(publishers_.back(), live_events{std::move(unpublished_)});
+    unpublished_ = {};
   }
 
   void start_watch(open_watch& open) {
@@ -131,6 +145,7 @@ class feed_broker : public caf::event_based_actor {
   event_history history_;
   std::uint64_t last_rev_ = 0;
   std::vector<caf::actor> publishers_;
+  std::vector<feed_event_ptr> unpublished_;  // for the publishers, until the flush comes
   std::map<caf::actor_addr, watch_entry> watches_;
   bool closing_ = false;
 };

@@ -16,9 +16,16 @@ namespace kv {
 
 // partition -> broker: applied_change (core/feed_event.hpp), one per applied write or delete.
 
-// broker -> watchers and publishers: one event, in rev order.
+// broker -> watchers: one event, in rev order.
 struct live_event {
   feed_event_ptr event;
+};
+
+// broker -> publishers: the events published since the last such message, in rev order. One
+// message for as many events as the broker's mailbox held, so that a publisher's thread is
+// woken once for them and not once an event.
+struct live_events {
+  std::vector<feed_event_ptr> events;
 };
 
 // broker -> a resuming watcher: retained events after its rev, one page at a time. While it
@@ -65,6 +72,7 @@ using written_atom = caf::atom_constant<caf::atom("written")>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::applied_change)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::live_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::live_events)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::replay_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::resume_reset)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::watch_start)

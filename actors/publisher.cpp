@@ -27,9 +27,11 @@ caf::behavior publisher_behavior(caf::stateful_actor<publisher_state>* self,
   }
   started->set_value();
   return {
-      [self, counters](live_event& msg) {
-        if (!self->state.publisher->publish(msg.event)) {
-          counters->publisher_dropped.fetch_add(1, std::memory_order_relaxed);
+      [self, counters](live_events& msg) {
+        for (const auto& event : msg.events) {
+          if (!self->state.publisher->publish(event)) {
+            counters->publisher_dropped.fetch_add(1, std::memory_order_relaxed);
+          }
         }
       },
   };

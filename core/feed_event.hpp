@@ -55,8 +55,8 @@ using feed_event_ptr = std::shared_ptr<const feed_event>;
 
 // {"op":..,"key":..,"value":BASE64,"version":..,"partition":..,"seq":..,"rev":..,"ts_ms":..},
 // with "value" only on a put, and after it "type":T on a put of a typed value. op is "put",
-// "delete" or "expire".
-feed_event_ptr make_feed_event(const applied_change& change, std::uint64_t rev);
+// "delete" or "expire". Takes the change by value: its key moves into the event.
+feed_event_ptr make_feed_event(applied_change change, std::uint64_t rev);
 
 // The base64 text of a put's "value" field in an event JSON made by make_feed_event, without
 // parsing the JSON; empty when there is none (a delete or an expiry).

@@ -6,19 +6,24 @@ namespace kv {
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char c : text) {
+  // Keys rarely hold anything to escape: the plain runs between such bytes go in whole.
+  std::size_t plain_from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
+    if (c != '"' && c != '\\' && byte >= 0x20 && byte != 0x7f) continue;
+    out.append(text.data() + plain_from, i - plain_from);
+    plain_from = i + 1;
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
-    } else if (byte < 0x20 || byte == 0x7f) {
+    } else {
       out += "\\u00";
       out.push_back(hex[byte >> 4]);
       out.push_back(hex[byte & 15]);
-    } else {
-      out.push_back(c);
     }
   }
+  out.append(text.data() + plain_from, text.size() - plain_from);
   out.push_back('"');
 }
 

@@ -38,6 +38,11 @@ struct change_row {
 // holds no decodable value (which make_feed_event never makes).
 change_row row_of(const feed_event& event);
 
+// Appends the event's row as one line of COPY's text format, columns in change_columns'
+// order, ending in a newline: written straight from the event, for the writer that streams
+// rows by COPY without a row object or per-field escaping of its client library.
+void append_copy_line(std::string& out, const feed_event& event);
+
 // The columns in the order of the rows above.
 inline constexpr const char* change_columns[] = {
     "rev", "partition", "seq", "op", "key", "type", "value", "version", "ts", "expires_at"};

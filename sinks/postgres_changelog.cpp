@@ -1,53 +1,30 @@
-// libpqxx 6.4 (Debian 12). Each store is one connection; a failure anywhere throws, and the
-// sink drops the store and opens a new one, which reads the table's last rev again.
+// The INSERT store and the restore, through libpqxx 6.4 (Debian 12); the COPY store is in
+// postgres_copy.cpp. Each store is one connection; a failure anywhere throws, and the sink
+// drops the store and opens a new one, which reads the table's last rev again.
 #include "sinks/postgres_changelog.hpp"
 
 #include <libpq-fe.h>
 
 #include <pqxx/pqxx>
-#include <tuple>
 
 #include "sinks/change_row.hpp"
+#include "sinks/postgres_copy.hpp"
+#include "sinks/postgres_schema.hpp"
 
 namespace kv::changelog {
 namespace {
-
-// The contract's columns, and expires_at: the deadline of a put with a TTL, which the event
-// JSON does not carry and a restore needs. A table made before it gets the column added.
-constexpr const char* create_tables = R"sql(
-CREATE TABLE IF NOT EXISTS kv_changes (
-  rev BIGINT PRIMARY KEY,
-  partition INT,
-  seq BIGINT,
-  op TEXT,
-  key TEXT,
-  type TEXT,
-  value BYTEA,
-  version BIGINT,
-  ts TIMESTAMPTZ,
-  expires_at TIMESTAMPTZ
-);
-ALTER TABLE kv_changes ADD COLUMN IF NOT EXISTS expires_at TIMESTAMPTZ;
-CREATE TABLE IF NOT EXISTS kv_changes_gaps (
-  first_rev BIGINT PRIMARY KEY,
-  last_rev BIGINT NOT NULL,
-  events BIGINT NOT NULL,
-  recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-)sql";
 
 constexpr std::size_t restore_page_rows = 10000;
 
 class postgres_store : public changelog_store {
  public:
-  postgres_store(std::string conninfo, write_method method)
-      : conninfo_(std::move(conninfo)), method_(method) {}
+  explicit postgres_store(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
   std::uint64_t open() override {
     connection_ = std::make_unique<pqxx::connection>(conninfo_);
     pqxx::work setup(*connection_, "kv_changes setup");
     // Two nodes creating the tables at once would race in the catalog; one at a time.
-    setup.exec("SELECT pg_advisory_xact_lock(7212367291)");
+    setup.exec("SELECT pg_advisory_xact_lock(" + std::to_string(schema_lock) + ")");
     setup.exec0(create_tables);
     const auto last = setup.exec1("SELECT coalesce(max(rev), 0) FROM kv_changes");
     setup.commit();
@@ -61,34 +38,13 @@ class postgres_store : public changelog_store {
           "INSERT INTO kv_changes_gaps (first_rev, last_rev, events) VALUES ($1, $2, $3)",
           gap->first, gap->last, gap->size());
     }
-    if (!events.empty()) {
-      if (method_ == write_method::copy) {
-        copy_rows(txn, events);
-      } else {
-        insert_rows(txn, events);
-      }
-    }
+    if (!events.empty()) insert_rows(txn, events);
     txn.commit();
   }
 
   std::string describe() const override { return describe_conninfo(conninfo_); }
 
  private:
-  static void copy_rows(pqxx::work& txn, std::span<const feed_event_ptr> events) {
-    pqxx::stream_to copy(txn, "kv_changes", std::begin(change_columns), std::end(change_columns));
-    for (const auto& event : events) {
-      change_row row = row_of(*event);
-      std::optional<std::string> type;
-      if (row.type) type = std::string(*row.type);
-      std::optional<std::string> value;
-      if (row.value) value = bytea_hex(*row.value);
-      copy << std::make_tuple(row.rev, row.partition, row.seq, std::string(row.op),
-                              std::string(row.key), type, value, row.version, row.ts,
-                              row.expires_at);
-    }
-    copy.complete();
-  }
-
   static void insert_rows(pqxx::work& txn, std::span<const feed_event_ptr> events) {
     std::string sql = "INSERT INTO kv_changes (";
     for (std::size_t i = 0; i < std::size(change_columns); ++i) {
@@ -137,7 +93,6 @@ class postgres_store : public changelog_store {
   }
 
   std::string conninfo_;
-  write_method method_;
   std::unique_ptr<pqxx::connection> connection_;
 };
 
@@ -177,9 +132,10 @@ std::string describe_conninfo(const std::string& conninfo) {
 }
 
 store_factory postgres_store_factory(std::string conninfo, write_method method) {
-  return [conninfo = std::move(conninfo), method] {
-    return std::make_unique<postgres_store>(conninfo, method);
-  };
+  if (method == write_method::copy) {
+    return [conninfo = std::move(conninfo)] { return make_copy_store(conninfo); };
+  }
+  return [conninfo = std::move(conninfo)] { return std::make_unique<postgres_store>(conninfo); };
 }
 
 void read_changes(const std::string& conninfo, const std::function<void(stored_change&&)>& on_row) {

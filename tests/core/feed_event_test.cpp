@@ -1,9 +1,10 @@
-// The event JSON of contract section 3: field order, base64 values, no value on a delete, and
-// keys that need escaping.
+// The event JSON of contract section 3: field order, base64 values, no value on a delete,
+// keys that need escaping, and the largest numbers.
 #include "core/feed_event.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace kv {
@@ -43,6 +44,22 @@ TEST(FeedEventTest, KeysAreEscapedAndValuesMayBeAnyBytes) {
   const auto json = nlohmann::json::parse(make_feed_event(put_change(key, bytes), 1)->json);
   EXPECT_EQ(json["key"], key);
   EXPECT_EQ(json["value"].get<std::string>().size(), 344u);  // base64 of 256 bytes
+}
+
+// The JSON is written into room sized before: the longest escapes and numbers must fit.
+TEST(FeedEventTest, TheLongestEscapesAndNumbersFit) {
+  const std::string key(250, '\x01');
+  applied_change change = put_change(key, "ab");
+  change.version = UINT64_MAX;
+  change.seq = UINT64_MAX;
+  change.ts_ms = INT64_MIN;
+  std::string escaped;
+  for (std::size_t i = 0; i < key.size(); ++i) escaped += "\\u0001";
+  EXPECT_EQ(make_feed_event(change, UINT64_MAX)->json,
+            R"({"op":"put","key":")" + escaped +
+                R"(","value":"YWI=","version":18446744073709551615,"partition":7,)"
+                R"("seq":18446744073709551615,"rev":18446744073709551615,)"
+                R"("ts_ms":-9223372036854775808})");
 }
 
 TEST(FeedEventTest, BytesCountKeyAndJson) {

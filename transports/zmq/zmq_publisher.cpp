@@ -1,10 +1,11 @@
-// PUB socket set-up and sending. A subscriber that stops reading loses only its own events
+// XPUB socket set-up and sending. A subscriber that stops reading loses only its own events
 // (contract section 3), and each time its queue overflows publish() says so: see publish().
 #include "transports/zmq/zmq_publisher.hpp"
 
 #include <array>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -48,10 +49,31 @@ std::set<std::string> allowed_key_bytes(const std::vector<std::string>& allowed_
 
 }  // namespace
 
+// XPUB, not PUB: the same to subscribers, and it tells which prefixes are subscribed to, so
+// that an event nobody subscribes to is not handed to ZeroMQ at all.
 struct zmq_publisher::sockets {
   zmq::context_t context;  // declared first, so that the sockets are closed before it ends
   std::unique_ptr<zap_handler> zap;  // with CURVE only; bound before the socket accepts anyone
-  zmq::socket_t socket{context, zmq::socket_type::pub};
+  zmq::socket_t socket{context, zmq::socket_type::xpub};
+  // The prefixes some subscriber holds. XPUB reports a prefix once when it gains its first
+  // subscriber and once when it loses its last (an unsubscribe, or the subscriber gone).
+  std::set<std::string, std::less<>> subscribed;
+
+  // Reads what XPUB reported since the last call: [1, prefix...] or [0, prefix...]. Reading
+  // also makes the socket take in new subscribers, as a send would.
+  void read_subscriptions() {
+    zmq::message_t message;
+    while (socket.recv(message, zmq::recv_flags::dontwait)) {
+      if (message.size() == 0) continue;
+      const std::string_view bytes(message.data<char>(), message.size());
+      if (bytes[0] == 1) {
+        subscribed.emplace(bytes.substr(1));
+      } else if (const auto found = subscribed.find(bytes.substr(1));
+                 bytes[0] == 0 && found != subscribed.end()) {
+        subscribed.erase(found);
+      }
+    }
+  }
 };
 
 zmq_publisher::zmq_publisher(const std::string& endpoint, int high_water_mark,
@@ -84,6 +106,9 @@ std::string zmq_publisher::bound_endpoint() const {
 }
 
 bool zmq_publisher::publish(const feed_event_ptr& event) {
+  sockets_->read_subscriptions();
+  // ZeroMQ would send it to no one: a subscriber that joins later never gets earlier events.
+  if (sockets_->subscribed.empty()) return true;
   auto& socket = sockets_->socket;
   // A plain PUB socket drops at a full queue without telling the sender. With XPUB_NODROP the
   // send is refused instead, but then for every subscriber of the key. So the refusal serves

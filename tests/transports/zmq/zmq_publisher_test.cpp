@@ -1,6 +1,6 @@
-// The ZeroMQ publisher against real SUB sockets: two-frame messages filtered by key prefix, a
-// clear error for an endpoint in use, and a subscriber that stopped reading losing only its own
-// events, each overflow of its queue reported.
+// The ZeroMQ publisher against real SUB sockets: two-frame messages filtered by key prefix,
+// subscribers that come and go, a clear error for an endpoint in use, and a subscriber that
+// stopped reading losing only its own events, each overflow of its queue reported.
 #include "transports/zmq/zmq_publisher.hpp"
 
 #include <gtest/gtest.h>
@@ -90,6 +90,31 @@ TEST_F(ZmqPublisherTest, SubscribersGetTwoFramesOfTheirPrefixOnly) {
   EXPECT_EQ(frames[0].to_string(), "user:7");
   EXPECT_EQ(frames[1].to_string(), "2 jjj");
   EXPECT_TRUE(receive(users).empty());
+}
+
+// The publisher sends nothing while nobody subscribes: it must still see every subscriber come,
+// and a prefix stays subscribed while any of its subscribers remains.
+TEST_F(ZmqPublisherTest, SubscribersComingAndGoingGetEveryEventOfTheirPrefix) {
+  zmq_publisher publisher(endpoint_, 1000);
+  EXPECT_TRUE(publisher.publish(event(1, "user:1")));
+  {
+    auto early = subscriber("user:");
+    join(publisher, early, "user:probe");
+  }
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(publisher.publish(event(2, "user:2")));
+  auto first = subscriber("user:");
+  join(publisher, first, "user:probe");
+  {
+    auto second = subscriber("user:");
+    join(publisher, second, "user:probe");
+  }
+  while (!receive(first).empty()) {  // the probes sent for the second subscriber
+  }
+  EXPECT_TRUE(publisher.publish(event(3, "user:3")));
+  const auto frames = receive_event(first);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(rev_of(frames[1]), 3u);
 }
 
 TEST_F(ZmqPublisherTest, AnEndpointInUseIsAClearError) {
