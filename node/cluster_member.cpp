@@ -53,19 +53,16 @@ class forwarder {
     for (auto& t : threads_) t.join();
   }
 
-  // The leader's reply (its outcomes, see cluster_gate::forwarder), or nullopt.
+  // The leader's reply (its outcomes, see cluster_gate::forwarder), or nullopt. Writes waiting
+  // at the same time for the same leader share one call, as reads share a barrier: the forward
+  // threads, not the leader, would otherwise bound how many writes a follower has in flight.
   void propose(std::uint64_t leader, std::string entry,
                std::function<void(std::optional<std::string>)> done) {
-    post([this, leader, entry = std::move(entry), done = std::move(done)] {
-      auto* client = client_for(leader);
-      if (client == nullptr) return done(std::nullopt);
-      auto res = client->Post("/v1/cluster/propose", entry, "application/octet-stream");
-      if (!res || res->status != 200) {
-        report_failure(leader, res);
-        return done(std::nullopt);
-      }
-      done(std::move(res->body));
-    });
+    {
+      std::lock_guard lock(proposals_mutex_);
+      proposals_.push_back({leader, std::move(entry), std::move(done)});
+    }
+    post([this] { send_proposals(); });
   }
 
   // Reads waiting at the same time share one call.
@@ -125,6 +122,67 @@ class forwarder {
     return client.get();
   }
 
+  struct proposal {
+    std::uint64_t leader = 0;
+    std::string entry;  // framed commands
+    std::function<void(std::optional<std::string>)> done;
+  };
+
+  // Sends every waiting proposal for the first one's leader in one call, and hands each its
+  // share of the outcomes (framed, as the leader answers one proposal).
+  void send_proposals() {
+    std::vector<proposal> batch;
+    {
+      std::lock_guard lock(proposals_mutex_);
+      if (proposals_.empty()) return;
+      const std::uint64_t leader = proposals_.front().leader;
+      std::deque<proposal> others;
+      for (auto& p : proposals_) {
+        if (p.leader == leader) {
+          batch.push_back(std::move(p));
+        } else {
+          others.push_back(std::move(p));
+        }
+      }
+      proposals_.swap(others);
+    }
+    const std::uint64_t leader = batch.front().leader;
+    std::vector<std::string> commands;
+    std::vector<std::size_t> counts;
+    for (const auto& p : batch) {
+      const auto framed = cluster::unframe(p.entry);
+      commands.insert(commands.end(), framed.begin(), framed.end());
+      counts.push_back(framed.size());
+    }
+    std::string reply;  // the outcomes below are views into it
+    std::vector<std::string_view> outcomes;
+    if (auto* client = client_for(leader)) {
+      auto res =
+          client->Post("/v1/cluster/propose", cluster::frame(commands), "application/octet-stream");
+      if (res && res->status == 200) {
+        reply = std::move(res->body);
+        try {
+          outcomes = cluster::unframe(reply);
+        } catch (const std::exception&) {
+          outcomes.clear();
+        }
+      } else {
+        report_failure(leader, res);
+      }
+    }
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (outcomes.size() != commands.size()) {
+        batch[i].done(std::nullopt);
+        continue;
+      }
+      const std::vector<std::string> share(outcomes.begin() + next,
+                                           outcomes.begin() + next + counts[i]);
+      next += counts[i];
+      batch[i].done(cluster::frame(share));
+    }
+  }
+
   // Why a call to the leader failed (a refused token or certificate, say), at most once a
   // second: the client only sees its request time out.
   void report_failure(std::uint64_t leader, const httplib::Result& res) {
@@ -168,6 +226,8 @@ class forwarder {
   std::vector<std::string> addresses_;
   const member_http_access access_;
   std::atomic<std::int64_t> last_report_{0};
+  std::mutex proposals_mutex_;
+  std::deque<proposal> proposals_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
