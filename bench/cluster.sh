@@ -135,10 +135,11 @@ behind=$((leader % 3 + 1))
 bench_stop "member-$behind"
 leader_url=$(member_url "$leader")
 written=0
-while [[ $(bench_key_count "$leader_url" kvnode) -lt $catchup_keys ]]; do
-  # One wrk thread: each thread counts keys from 0, so two would write the same keys twice.
+# One wrk thread writing keys in order, each run from where the keys stored so far end.
+while (($(bench_key_count "$leader_url" kvnode) < catchup_keys)); do
   written=$((written + $(wrk -t1 -c"$connections" -d10s -s bench/workloads.lua "$leader_url" -- \
-    kvnode load "$catchup_keys" | awk '/requests in/ { print $1 }')))
+    kvnode load "$catchup_keys" "$(bench_key_count "$leader_url" kvnode)" |
+    awk '/requests in/ { print $1 }')))
 done
 target=$(cluster_field "$leader" commit_index)
 started=$(date +%s%N)

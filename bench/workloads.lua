@@ -79,6 +79,8 @@ local loaded = 0
 
 function init(args)
   target, workload, key_count = args[1], args[2], tonumber(args[3] or "10000")
+  -- load: the key to start from, so that a run can go on where an earlier one stopped.
+  loaded = tonumber(args[4] or "0")
   format = formats[target]
   if not format or not workload then
     error("usage: -- kvnode|webdis|etcd get|miss|put16|put4k|mixed|list|load [KEY_COUNT]")
