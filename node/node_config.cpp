@@ -301,6 +301,13 @@ struct file_key {
 
 // Every key a config file may set. Any other key is an error, so that a typo is reported rather
 // than leaving the node on a default.
+// The [cluster] table being read: any of its keys makes the node a member. Every key adds to
+// the one table, so the order the keys are read in does not matter.
+node_config::cluster_config& cluster_of(node_config& c) {
+  if (!c.cluster) c.cluster.emplace();
+  return *c.cluster;
+}
+
 constexpr file_key kFileKeys[] = {
     {"node", "id",
      [](const file_value& v, node_config& c) { c.node_id = v.parsed(parse_node_id); }},
@@ -437,12 +444,11 @@ constexpr file_key kFileKeys[] = {
      }},
     {"cluster", "node_id",
      [](const file_value& v, node_config& c) {
-       c.cluster.emplace().node_id = static_cast<std::uint32_t>(v.integer(1, 255));
+       cluster_of(c).node_id = static_cast<std::uint32_t>(v.integer(1, 255));
      }},
     {"cluster", "peers",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->peers = read_string_list(v);
+       cluster_of(c).peers = read_string_list(v);
        for (const auto& peer : c.cluster->peers) {
          try {
            parse_listen_address(peer);
@@ -453,39 +459,30 @@ constexpr file_key kFileKeys[] = {
      }},
     {"cluster", "raft_listen",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
        v.parsed(parse_listen_address);
-       c.cluster->raft_listen = v.string();
+       cluster_of(c).raft_listen = v.string();
      }},
     {"cluster", "http_peers",
-     [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->http_peers = read_string_list(v);
-     }},
+     [](const file_value& v, node_config& c) { cluster_of(c).http_peers = read_string_list(v); }},
     {"cluster", "election_timeout_ms",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->election_timeout_ms = static_cast<unsigned>(v.integer(100, 60000));
+       cluster_of(c).election_timeout_ms = static_cast<unsigned>(v.integer(100, 60000));
      }},
     {"cluster", "snapshot_threshold",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->snapshot_threshold = static_cast<unsigned>(v.integer(16, 1'000'000));
+       cluster_of(c).snapshot_threshold = static_cast<unsigned>(v.integer(16, 1'000'000));
      }},
     {"cluster", "install_snapshot_timeout_ms",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->install_snapshot_timeout_ms = static_cast<unsigned>(v.integer(500, 600000));
+       cluster_of(c).install_snapshot_timeout_ms = static_cast<unsigned>(v.integer(500, 600000));
      }},
     {"cluster", "member_token_file",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->member_token_file = v.parsed(parse_file_name);
+       cluster_of(c).member_token_file = v.parsed(parse_file_name);
      }},
     {"cluster", "ca_file",
      [](const file_value& v, node_config& c) {
-       if (!c.cluster) c.cluster.emplace();
-       c.cluster->ca_file = v.parsed(parse_file_name);
+       cluster_of(c).ca_file = v.parsed(parse_file_name);
      }},
     {"auth", "tokens_file",
      [](const file_value& v, node_config& c) {
