@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -159,21 +160,45 @@ std::string project_version() {
   return match[1].str();
 }
 
-std::uint16_t pick_free_port() {
+namespace {
+
+// The lowest port the kernel hands out for connect() and bind(0), from
+// /proc/sys/net/ipv4/ip_local_port_range (32768 where it cannot be read).
+int ephemeral_port_floor() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return range >> low && low > 1024 ? low : 32768;
+}
+
+bool bindable(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket() failed");
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind() to port 0 failed");
-  }
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  address.sin_port = htons(port);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
   ::close(fd);
-  return ntohs(address.sin_port);
+  return free;
+}
+
+}  // namespace
+
+// Below the ephemeral range: a port from bind(0) may be taken, before the node binds it, as the
+// source port of any connection made on the machine meanwhile (a member's own connections to
+// its peers among them), which made a member of a parallel test run exit with "address in use".
+// A random port below the range is only ever taken by a listener that chose it the same way.
+std::uint16_t pick_free_port() {
+  static std::mt19937 random(std::random_device{}());
+  const int floor = ephemeral_port_floor();
+  if (floor > 10000) {
+    std::uniform_int_distribution<int> below(10000, floor - 1);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const auto port = static_cast<std::uint16_t>(below(random));
+      if (bindable(port)) return port;
+    }
+  }
+  throw std::runtime_error("no free port below the ephemeral range");
 }
 
 TempDir::TempDir() {

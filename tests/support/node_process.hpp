@@ -19,7 +19,7 @@ std::string kvnode_binary();
 // The project version from the top-level CMakeLists.txt (what --version and /v1/info report).
 std::string project_version();
 
-// A port that was free on 127.0.0.1 a moment ago (bind port 0, getsockname, close).
+// A port free on 127.0.0.1 a moment ago, below the range the kernel picks source ports from.
 std::uint16_t pick_free_port();
 
 // A directory under $TMPDIR (or /tmp) removed with everything in it on destruction.
