@@ -36,7 +36,7 @@ using clock_type = std::chrono::steady_clock;
 TEST(Cluster, WritesThroughAnyMemberAreReadLinearizablyEverywhereWithTheSameFeed) {
   Cluster cluster;
   cluster.start_all();
-  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.log_of(1);
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.logs();
   for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id)) << cluster.log_of(id);
   for (int round = 0; round < 10; ++round) {
     const int writer = round % 3 + 1;
@@ -213,7 +213,7 @@ TEST(Cluster, KillingTheLeaderUnderWritersLosesNoAcknowledgedWrite) {
 TEST(Cluster, ARollingRestartUnderLoadAnswersEveryRequestAndLosesNoWrite) {
   Cluster cluster;
   cluster.start_all();
-  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0);
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.logs();
   for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id));
   std::array<std::atomic<bool>, 4> routable{};
   for (int id = 1; id <= 3; ++id) routable[id] = true;
@@ -293,7 +293,7 @@ TEST(Cluster, ARollingRestartUnderLoadAnswersEveryRequestAndLosesNoWrite) {
 TEST(Cluster, WithoutAQuorumWritesAre503AndStaleReadsAnswer) {
   Cluster cluster;
   cluster.start_all();
-  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0);
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.logs();
   for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id));
   ASSERT_EQ(cluster.client(1).put_key("kept", "yes").status, 200);
   ASSERT_EQ(cluster.client(3).get_key("kept").status, 200);
@@ -321,7 +321,7 @@ TEST(Cluster, AWipedMemberAloneNeverStartsAClusterAndDisagreeingPeersExit2) {
 
   // A member that stored a membership refuses a config whose peers differ: exit 2, one line.
   cluster.start_all();
-  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0);
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.logs();
   ASSERT_TRUE(cluster.wait_ready(3));
   ASSERT_EQ(cluster.client(3).put_key("stored", "yes").status, 200);
   cluster.kill_member(3, SIGTERM);
@@ -348,7 +348,7 @@ TEST(Cluster, AWipedMemberAloneNeverStartsAClusterAndDisagreeingPeersExit2) {
 TEST(Cluster, BootstrapOnAWipedVolumeRejoinsWhenThePeersFormACluster) {
   Cluster cluster;
   cluster.start_all();
-  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0);
+  ASSERT_NE(cluster.wait_for_leader({1, 2, 3}), 0) << cluster.logs();
   for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id));
   ASSERT_EQ(cluster.client(1).put_key("kept", "yes").status, 200);
   cluster.kill_member(1, SIGTERM);

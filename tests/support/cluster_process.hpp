@@ -198,6 +198,15 @@ class Cluster {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
+  // Every member's log, each under a line naming the member: what a failed start is read from.
+  std::string logs() {
+    std::string all;
+    for (std::size_t id = 1; id <= members_.size(); ++id) {
+      all += "--- member " + std::to_string(id) + "\n" + log_of(static_cast<int>(id));
+    }
+    return all;
+  }
+
  private:
   std::string peer_host_;
   TempDir dir_;
