@@ -202,6 +202,11 @@ void cluster_gate::linearize(std::function<void(bool)> then) {
   linearize_until(clock_type::now() + timeout_, std::move(then));
 }
 
+void cluster_gate::linearize_within(std::chrono::milliseconds within,
+                                    std::function<void(bool)> then) {
+  linearize_until(clock_type::now() + within, std::move(then));
+}
+
 void cluster_gate::linearize_until(clock_type::time_point deadline,
                                    std::function<void(bool)> then) {
   auto retry = [this, deadline](std::function<void(bool)> then) {
@@ -211,9 +216,9 @@ void cluster_gate::linearize_until(clock_type::time_point deadline,
   };
   if (log_ == nullptr) return retry(std::move(then));
   const auto status = log_->status();
-  auto got_index = [this, retry, then](std::optional<std::uint64_t> index) mutable {
+  auto got_index = [this, deadline, retry, then](std::optional<std::uint64_t> index) mutable {
     if (!index) return retry(std::move(then));
-    wait_index(*index, std::move(then));
+    wait_index(*index, deadline, std::move(then));
   };
   if (status.state == cluster::role::leader) {
     log_->read_index(false, std::move(got_index));
@@ -224,8 +229,11 @@ void cluster_gate::linearize_until(clock_type::time_point deadline,
   }
 }
 
-void cluster_gate::wait_index(std::uint64_t index, std::function<void(bool)> then) {
-  log_->wait_applied(index, static_cast<unsigned>(timeout_.count()),
+void cluster_gate::wait_index(std::uint64_t index, clock_type::time_point deadline,
+                              std::function<void(bool)> then) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+  log_->wait_applied(index, static_cast<unsigned>(std::max<std::int64_t>(left.count(), 1)),
                      [this, then = std::move(then)](std::optional<std::uint64_t> sequence) {
                        if (!sequence) return then(false);
                        {

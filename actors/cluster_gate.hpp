@@ -73,6 +73,8 @@ class cluster_gate {
   void propose_sweep();
   // then(true) once a read started now sees every write acknowledged before; false: 503.
   void linearize(std::function<void(bool)> then);
+  // The same, given up (then(false)) after `within` instead of the request timeout.
+  void linearize_within(std::chrono::milliseconds within, std::function<void(bool)> then);
 
   // ---- The applier's side ----
   // The completion waiting for this request (a shared_ptr<completion<R>>), if any.
@@ -108,7 +110,8 @@ class cluster_gate {
   void later(std::chrono::milliseconds delay, std::function<void()> task);
   void linearize_until(std::chrono::steady_clock::time_point deadline,
                        std::function<void(bool)> then);
-  void wait_index(std::uint64_t index, std::function<void(bool)> then);
+  void wait_index(std::uint64_t index, std::chrono::steady_clock::time_point deadline,
+                  std::function<void(bool)> then);
   void run_timer();
   void stop_timer();
 

@@ -22,6 +22,9 @@ namespace kv {
 namespace {
 
 constexpr std::size_t forward_threads = 8;
+// How long readiness waits for a follower to reach the leader's commit index: within a
+// Kubernetes probe's timeout (the manifests give it 2 s).
+constexpr auto readiness_catch_up_wait = std::chrono::milliseconds(1000);
 
 std::string_view role_name(cluster::role r) {
   switch (r) {
@@ -397,10 +400,17 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
         {"members", members}};
     return body.dump();
   };
-  hooks->caught_up = [log] {
+  // A follower's own commit index may trail the leader's by the whole log it has yet to fetch
+  // (after a restart it is what it had stored), so it is caught up only once a read as of now
+  // on the leader, served here, would not wait long: readiness must not send it clients early.
+  hooks->caught_up = [log, gate](std::function<void(bool)> then) {
     const auto status = log->status();
-    return status.leader_id != 0 && status.commit_index > 0 &&
-           status.applied_index >= status.commit_index;
+    if (status.leader_id == 0 || status.commit_index == 0 ||
+        status.applied_index < status.commit_index) {
+      return then(false);
+    }
+    if (status.state == cluster::role::leader) return then(true);
+    gate->linearize_within(readiness_catch_up_wait, std::move(then));
   };
   hooks->metrics_text = [log] {
     const auto s = log->status();

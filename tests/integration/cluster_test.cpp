@@ -207,6 +207,36 @@ TEST(Cluster, KillingTheLeaderUnderWritersLosesNoAcknowledgedWrite) {
   for (const auto& key : acknowledged) ASSERT_TRUE(held.count(key)) << key;
 }
 
+// A member restarted far behind is not ready (so a Service sends it no clients) until it holds
+// what the cluster committed while it was down: its own commit index, which the leader's first
+// messages leave at what it had stored, does not count.
+TEST(Cluster, ARestartedMemberIsReadyOnlyOnceItHoldsWhatWasCommitted) {
+  Cluster cluster;
+  cluster.start_all();
+  const int leader = cluster.wait_for_leader({1, 2, 3});
+  ASSERT_NE(leader, 0) << cluster.logs();
+  for (int id = 1; id <= 3; ++id) ASSERT_TRUE(cluster.wait_ready(id)) << cluster.log_of(id);
+  const int behind = leader % 3 + 1;
+  cluster.kill_member(behind);
+  auto writer = cluster.client(leader);
+  for (int i = 0; i < 1500; ++i) ASSERT_EQ(writer.put_key(numbered("r", i), "v").status, 200);
+  const auto committed = cluster.status(leader)["commit_index"].get<std::uint64_t>();
+  cluster.start(behind);
+  KvClient probe("127.0.0.1", cluster.member(behind).http_port, false);
+  probe.http().set_connection_timeout(1, 0);
+  const auto give_up = clock_type::now() + 20s;
+  while (probe.get("/v1/readiness").status != 200) {
+    ASSERT_LT(clock_type::now(), give_up) << "never ready: " << cluster.log_of(behind);
+    std::this_thread::sleep_for(5ms);
+  }
+  const auto status = cluster.status(behind);
+  EXPECT_GE(status["applied_index"].get<std::uint64_t>(), committed)
+      << "ready before it caught up: " << status.dump();
+  EXPECT_EQ(
+      cluster.client(behind).get("/v1/keys/" + numbered("r", 1499) + "?consistency=stale").status,
+      200);
+}
+
 // Each member in turn stopped with SIGTERM (a leader hands over first, then drains) and
 // restarted under GET and PUT load: every request ends 2xx, a client going to another member
 // only when one refuses the connection, as a Kubernetes Service routes only to ready members.

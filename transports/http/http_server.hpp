@@ -57,8 +57,9 @@ struct server_options {
   // Cluster mode (contract section 11): what /v1/cluster and the members' internal routes ask
   // of the node; null when standalone.
   struct cluster_hooks {
-    std::function<std::string()> status_json;   // GET /v1/cluster
-    std::function<bool()> caught_up;            // readiness
+    std::function<std::string()> status_json;  // GET /v1/cluster
+    // readiness: then(true) when this member holds everything the cluster committed
+    std::function<void(std::function<void(bool)>)> caught_up;
     std::function<std::string()> metrics_text;  // kv_raft_* families for /metrics
     // POST /v1/cluster/propose (a follower forwarding framed commands): done(200, framed
     // outcomes) or done(error status, message)

@@ -51,13 +51,17 @@ void serve_ping(const exchange_ptr& ex) {
 
 void serve_readiness(const exchange_ptr& ex) {
   const node_phase phase = ex->context().phase.load(std::memory_order_relaxed);
-  const int status = phase == node_phase::serving ? 200 : 503;
-  const auto& cluster = ex->context().options.cluster;
-  if (status == 200 && cluster && !cluster->caught_up()) {
-    return ex->send_error(503, "unavailable", "member is catching up with the cluster");
+  if (phase != node_phase::serving) {
+    return ex->send_error(503, "unavailable", "node is " + std::string(phase_name(phase)));
   }
-  if (status == 200) return ex->send_json(200, {{"status", phase_name(phase)}});
-  ex->send_error(503, "unavailable", "node is " + std::string(phase_name(phase)));
+  const auto& cluster = ex->context().options.cluster;
+  if (!cluster) return ex->send_json(200, {{"status", phase_name(phase)}});
+  cluster->caught_up([ex, phase](bool caught_up) {
+    if (!caught_up) {
+      return ex->send_error(503, "unavailable", "member is catching up with the cluster");
+    }
+    ex->send_json(200, {{"status", phase_name(phase)}});
+  });
 }
 
 void serve_metrics(const exchange_ptr& ex) {
