@@ -151,9 +151,14 @@ TEST(ClusterFault, ALeaderCutOffByAPartitionAcknowledgesNothingAndConvergesAfter
   EXPECT_EQ(isolated.acknowledged_count(), 0u) << "a cut-off leader acknowledged a write";
 
   ASSERT_TRUE(cluster.heal(leader));
+  const auto healed_at = clock_type::now();
   // Any leader will do: the contract does not say which member leads after healing.
   ASSERT_NE(cluster.wait_for_leader({1, 2, 3}, 20s), 0);
   ASSERT_TRUE(cluster.wait_ready(leader, 20s)) << cluster.log_of(leader);
+  std::cout << "the cut-off member was ready "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - healed_at)
+                   .count()
+            << " ms after healing\n";
   // The same data everywhere: every acknowledged write, and each unacknowledged one on all three
   // members or on none.
   const auto acknowledged = majority.acknowledged();
