@@ -18,7 +18,8 @@ namespace {
 
 struct transport_state;
 
-// One connect in flight: first a name lookup on libuv's thread pool, then the TCP connect.
+// One connect in flight: first a name lookup on libuv's thread pool, then the TCP connect,
+// which raft is told failed if it takes longer than connect_limit_ms (see on_connect_slow).
 struct pending_connect {
   transport_state* owner = nullptr;
   raft_uv_connect* request = nullptr;  // raft's, answered through `done`
@@ -28,6 +29,8 @@ struct pending_connect {
   std::string literal;  // "A.B.C.D:PORT", alive until the TCP connect answers
   uv_getaddrinfo_t lookup{};
   raft_uv_connect tcp_request{};
+  uv_timer_t limit{};
+  bool answered = false;  // raft got its answer (a slow connect is answered before it ends)
 };
 
 struct transport_state {
@@ -53,11 +56,16 @@ void finish_close_if_idle(transport_state* state) {
 
 // How long data sent to a peer may stay unacknowledged before the connection is dropped and
 // raft_uv connects again. Without it a connection that carried messages into a network partition
-// stays in TCP's retransmission backoff after the partition heals. The partition fault test's
-// cut-off member was ready 4.7-15.3 s after healing without it (8 runs, 5 of them ~15 s), and
-// 1.1-2.0 s with it in 7 of 8 (11.5 s once: a connect made during the partition, in SYN
-// backoff, is the suspect). Twice the default election timeout: a live peer acknowledges sooner.
+// stays in TCP's retransmission backoff after the partition heals: the partition fault test's
+// cut-off member was ready 4.7-15.3 s after healing (8 runs, 5 of them ~15 s); with it 1.2-2.0 s
+// in 15 of 20 runs and 5-15 s in the others, which connect_limit_ms below took away (1.3-2.7 s
+// in 10 of 10). Twice the default election timeout: a live peer acknowledges far sooner.
 constexpr unsigned int unacknowledged_limit_ms = 2000;
+
+// How long a TCP connect (the SYN, its answer and raft's handshake) may take before raft is told
+// it failed and retries with a new socket. A SYN sent into a partition is retransmitted after 1,
+// 2, 4, 8 s..., so after healing the connect could wait seconds more for its next try.
+constexpr std::uint64_t connect_limit_ms = 2000;
 
 // raft 0.15 leaves Nagle's algorithm on: an AppendEntries written while the previous one is
 // unacknowledged waited for the peer's delayed ACK (40 ms on Linux).
@@ -71,11 +79,26 @@ void tune_peer_socket(uv_stream_s* stream) {
   }
 }
 
+void on_connect_slow(uv_timer_t* limit) {
+  auto* pending = static_cast<pending_connect*>(limit->data);
+  pending->answered = true;
+  pending->done(pending->request, nullptr, RAFT_NOCONNECTION);
+}
+
+// raft_uv's TCP transport always answers a connect it took, at the latest when it closes.
 void on_tcp_connected(raft_uv_connect* tcp_request, uv_stream_s* stream, int status) {
   auto* pending = static_cast<pending_connect*>(tcp_request->data);
-  if (status == 0) tune_peer_socket(stream);
-  pending->done(pending->request, stream, status);
-  delete pending;
+  uv_timer_stop(&pending->limit);
+  if (!pending->answered) {
+    pending->answered = true;
+    if (status == 0) tune_peer_socket(stream);
+    pending->done(pending->request, stream, status);
+  } else if (stream != nullptr) {
+    // raft gave up on it and connects again: close what raft_uv allocated for it.
+    uv_close(reinterpret_cast<uv_handle_t*>(stream), [](uv_handle_t* h) { raft_free(h); });
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&pending->limit),
+           [](uv_handle_t* h) { delete static_cast<pending_connect*>(h->data); });
 }
 
 void on_resolved(uv_getaddrinfo_t* lookup, int status, addrinfo* found) {
@@ -94,7 +117,12 @@ void on_resolved(uv_getaddrinfo_t* lookup, int status, addrinfo* found) {
     pending->tcp_request.data = pending;
     rv = state->tcp->connect(state->tcp, &pending->tcp_request, pending->id,
                              pending->literal.c_str(), on_tcp_connected);
-    if (rv == 0) return;
+    if (rv == 0) {
+      uv_timer_init(state->loop, &pending->limit);
+      pending->limit.data = pending;
+      uv_timer_start(&pending->limit, on_connect_slow, connect_limit_ms, 0);
+      return;
+    }
   }
   // A name that does not resolve yet (a pod not scheduled) is a failed connect: raft retries.
   pending->done(pending->request, nullptr, rv);
