@@ -234,7 +234,7 @@ void cluster_gate::wait_index(std::uint64_t index, clock_type::time_point deadli
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
   log_->wait_applied(index, static_cast<unsigned>(std::max<std::int64_t>(left.count(), 1)),
-                     [this, then = std::move(then)](std::optional<std::uint64_t> sequence) {
+                     [this, then = std::move(then)](std::optional<std::uint64_t> sequence) mutable {
                        if (!sequence) return then(false);
                        {
                          std::unique_lock lock(mutex_);
