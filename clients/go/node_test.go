@@ -14,12 +14,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -43,14 +45,32 @@ func kvnodeBinary(t *testing.T) string {
 	return binary
 }
 
+// Go 1.19's math/rand starts from the same seed in every process.
+func init() { rand.Seed(time.Now().UnixNano()) }
+
+// freePort is a port free on 127.0.0.1 a moment ago, below the range the kernel picks source
+// ports from: a port from listening on :0 may be taken as another connection's source port
+// before the node binds it.
 func freePort(t *testing.T) int {
 	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	floor := 32768
+	if text, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if fields := strings.Fields(string(text)); len(fields) > 0 {
+			if low, err := strconv.Atoi(fields[0]); err == nil && low > 10000 {
+				floor = low
+			}
+		}
 	}
-	defer listener.Close()
-	return listener.Addr().(*net.TCPAddr).Port
+	for attempt := 0; attempt < 100; attempt++ {
+		port := 10000 + rand.Intn(floor-10000)
+		listener, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			listener.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port below the ephemeral range")
+	return 0
 }
 
 // testNode is one kvnode process.
