@@ -295,8 +295,9 @@ TEST(Cluster, ARollingRestartUnderLoadAnswersEveryRequestAndLosesNoWrite) {
     const int leader = cluster.wait_for_leader({1, 2, 3});
     ASSERT_NE(leader, 0);
     routable[id] = false;  // taken out of the Service as its termination starts
-    ASSERT_TRUE(cluster.terminate_member(id)) << "member " << id << " did not exit after SIGTERM";
+    const std::string ended = cluster.terminate_member(id);
     const std::string log = cluster.log_of(id);
+    ASSERT_EQ(ended, "exited 0") << "member " << id << " after SIGTERM\n" << log;
     EXPECT_NE(log.find("stopped"), std::string::npos) << log;
     if (id == leader) {
       // The hand-over comes before readiness turns 503 and the drain starts.

@@ -131,21 +131,25 @@ class Cluster {
   }
 
   // SIGTERM, then up to `timeout` for the member to exit; false (after a SIGKILL) if it did not.
-  bool terminate_member(int id, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  // SIGTERM, then waits for the member to exit: "exited 0" when it stopped cleanly, else how
+  // it ended ("killed by signal N", "exited N", or "did not exit" after `timeout`).
+  std::string terminate_member(int id,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     Member& m = member(id);
-    if (m.pid <= 0) return true;
+    if (m.pid <= 0) return "exited 0";
     kill(m.pid, SIGTERM);
     const auto give_up = cluster_clock::now() + timeout;
     int status = 0;
     while (waitpid(m.pid, &status, WNOHANG) == 0) {
       if (cluster_clock::now() >= give_up) {
         kill_member(id);
-        return false;
+        return "did not exit";
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     m.pid = -1;
-    return true;
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "exited " + std::to_string(WEXITSTATUS(status));
   }
 
   KvClient client(int id) { return KvClient("127.0.0.1", member(id).http_port); }
