@@ -7,7 +7,6 @@
 # Exit 0 pass, 1 fail, 77 skip (a client is not installed; scripts/install-deps.sh installs it).
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -18,27 +17,9 @@ import threading
 import time
 import urllib.request
 
+from loopback_port import free_port
+
 TIMEOUT_S = 15
-
-
-def free_port():
-    """A port free on 127.0.0.1 a moment ago, below the range the kernel picks source ports
-    from: a port from bind(0) may be taken as another connection's source port before the node
-    binds it."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
-            floor = int(ports.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        floor = 32768
-    for _ in range(100):
-        port = random.randrange(10000, floor)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below the ephemeral range")
 
 
 def http(method, url, body=None):

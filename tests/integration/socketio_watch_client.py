@@ -4,15 +4,15 @@
 # Usage: socketio_watch_client.py KVNODE_BINARY. Exit 0 pass, 1 fail, 77 skip.
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+
+from loopback_port import free_port
 
 try:
     import socketio
@@ -22,26 +22,6 @@ except ImportError as error:
     sys.exit(77)
 
 TIMEOUT_S = 15
-
-
-def free_port():
-    """A port free on 127.0.0.1 a moment ago, below the range the kernel picks source ports
-    from: a port from bind(0) may be taken as another connection's source port before the node
-    binds it."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
-            floor = int(ports.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        floor = 32768
-    for _ in range(100):
-        port = random.randrange(10000, floor)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below the ephemeral range")
 
 
 def request(method, url, body=None, content_type=None):
