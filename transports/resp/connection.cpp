@@ -302,7 +302,8 @@ void connection::serve_input() {
     return close();
   }
   if (closed()) return;
-  owner_.batch().submit();
+  // The batch is not submitted here: the loop sends it once its turn has served every ready
+  // connection, so that a partition gets one message for all of them.
   // A large read buffer left over from one big value is given back once it is empty.
   if (input_start_ == input_end_ && input_.size() > 4 * read_chunk) {
     input_.clear();
