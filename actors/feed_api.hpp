@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +71,13 @@ class event_publisher {
   // others still get it). The event is shared, so a transport may keep it (without copying)
   // until its bytes are sent.
   virtual bool publish(const feed_event_ptr& event) = 0;
+  // The events of one message from the broker, in order: how many some subscriber could not
+  // take (publish's falses). A transport overrides it where a batch costs less than its events.
+  virtual std::size_t publish_all(const std::vector<feed_event_ptr>& events) {
+    std::size_t lost = 0;
+    for (const auto& event : events) lost += publish(event) ? 0 : 1;
+    return lost;
+  }
 };
 using publisher_factory = std::function<std::unique_ptr<event_publisher>()>;
 

@@ -28,11 +28,8 @@ caf::behavior publisher_behavior(caf::stateful_actor<publisher_state>* self,
   started->set_value();
   return {
       [self, counters](live_events& msg) {
-        for (const auto& event : msg.events) {
-          if (!self->state.publisher->publish(event)) {
-            counters->publisher_dropped.fetch_add(1, std::memory_order_relaxed);
-          }
-        }
+        const std::size_t lost = self->state.publisher->publish_all(msg.events);
+        if (lost != 0) counters->publisher_dropped.fetch_add(lost, std::memory_order_relaxed);
       },
   };
 }

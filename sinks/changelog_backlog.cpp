@@ -12,16 +12,23 @@ backlog::backlog(backlog_limits limits, std::shared_ptr<changelog_counters> coun
     : limits_(limits), counters_(std::move(counters)) {}
 
 void backlog::push(feed_event_ptr event) {
+  push(std::span<const feed_event_ptr>(&event, 1));
+}
+
+void backlog::push(std::span<const feed_event_ptr> events) {
+  if (events.empty()) return;
   bool notify = false;
   {
     const std::lock_guard lock(mutex_);
-    pushed_rev_ = std::max(pushed_rev_, event->rev);
-    queued_bytes_ += event->bytes();
-    queue_.push_back(std::move(event));
+    notify = queue_.empty();  // the writer waits only on an empty queue
+    for (const auto& event : events) {
+      pushed_rev_ = std::max(pushed_rev_, event->rev);
+      queued_bytes_ += event->bytes();
+      queue_.push_back(event);
+    }
     evict_over_limits();
     counters_->newest_rev.store(newest_rev(), std::memory_order_relaxed);
     publish_sizes();
-    notify = queue_.size() == 1;  // the writer waits only on an empty queue
   }
   if (notify) ready_.notify_one();
 }

@@ -15,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/feed_event.hpp"
@@ -84,6 +85,8 @@ class backlog {
   // The feed's side: never waits for the writer. When a bound is passed, the oldest events are
   // dropped and counted as gap events (they are recorded as a gap once the table is reachable).
   void push(feed_event_ptr event);
+  // The same for the events of one message from the broker, under one lock and one wake-up.
+  void push(std::span<const feed_event_ptr> events);
 
   // The node's rev when the sink started: revs up to it were published before (0 for a new
   // node). Events pushed before this call may already be newer.

@@ -20,6 +20,10 @@ class sink_publisher : public event_publisher {
     sink_->offer(event);
     return true;  // losses are the change log's own gap events, not a subscriber's drops
   }
+  std::size_t publish_all(const std::vector<feed_event_ptr>& events) override {
+    sink_->offer(std::span<const feed_event_ptr>(events));
+    return 0;
+  }
 
  private:
   std::shared_ptr<changelog_sink> sink_;

@@ -55,6 +55,7 @@ class changelog_sink : public std::enable_shared_from_this<changelog_sink> {
 
   // The feed's side: never waits on the writer or the database.
   void offer(feed_event_ptr event) { backlog_.push(std::move(event)); }
+  void offer(std::span<const feed_event_ptr> events) { backlog_.push(events); }
 
   // An event_publisher that offers every event here: for feed_api::add_publisher.
   std::unique_ptr<event_publisher> make_publisher();

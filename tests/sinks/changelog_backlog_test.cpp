@@ -150,6 +150,20 @@ TEST_F(BacklogTest, TheByteBoundDropsTheOldestToo) {
   EXPECT_EQ(counters->gap_events.load(), 3u);
 }
 
+TEST_F(BacklogTest, EventsPushedTogetherAreBoundedAsIfPushedOneByOne) {
+  auto b = make(4);
+  std::vector<feed_event_ptr> events;
+  for (std::uint64_t rev = 1; rev <= 7; ++rev) events.push_back(event(rev));
+  b.push(std::span<const feed_event_ptr>(events));  // drops 1..3
+  EXPECT_EQ(b.size(), 4u);
+  EXPECT_EQ(counters->gap_events.load(), 3u);
+  ASSERT_EQ(b.resume(0), resume_outcome::ok);
+  auto out = b.take(100, 1 << 20, now());
+  ASSERT_TRUE(out.gap);
+  EXPECT_EQ(*out.gap, (rev_range{1, 3}));
+  EXPECT_EQ(revs(out), (std::vector<std::uint64_t>{4, 5, 6, 7}));
+}
+
 TEST_F(BacklogTest, ABatchGivenBackGoesBeforeTheHoleDroppedMeanwhile) {
   auto b = make(4);
   for (std::uint64_t rev = 1; rev <= 4; ++rev) b.push(event(rev));

@@ -108,7 +108,21 @@ std::string zmq_publisher::bound_endpoint() const {
 bool zmq_publisher::publish(const feed_event_ptr& event) {
   sockets_->read_subscriptions();
   // ZeroMQ would send it to no one: a subscriber that joins later never gets earlier events.
-  if (sockets_->subscribed.empty()) return true;
+  return sockets_->subscribed.empty() || send_to_subscribers(event);
+}
+
+// The subscription reports are read once for all the events: each read costs ZeroMQ two system
+// calls (a poll of its command pipe and a getpid), a fifth of a pipelined SET's time when it was
+// made per event.
+std::size_t zmq_publisher::publish_all(const std::vector<feed_event_ptr>& events) {
+  sockets_->read_subscriptions();
+  if (sockets_->subscribed.empty()) return 0;
+  std::size_t lost = 0;
+  for (const auto& event : events) lost += send_to_subscribers(event) ? 0 : 1;
+  return lost;
+}
+
+bool zmq_publisher::send_to_subscribers(const feed_event_ptr& event) {
   auto& socket = sockets_->socket;
   // A plain PUB socket drops at a full queue without telling the sender. With XPUB_NODROP the
   // send is refused instead, but then for every subscriber of the key. So the refusal serves

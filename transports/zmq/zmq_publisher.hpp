@@ -36,8 +36,11 @@ class zmq_publisher : public event_publisher {
   // its queue down; its next overflow is reported again. Subscribers whose queues fill at the
   // same event are reported once, so the falses count overflows, never more than the events lost.
   bool publish(const feed_event_ptr& event) override;
+  std::size_t publish_all(const std::vector<feed_event_ptr>& events) override;
 
  private:
+  bool send_to_subscribers(const feed_event_ptr& event);
+
   struct sockets;
   std::unique_ptr<sockets> sockets_;
 };
