@@ -222,6 +222,7 @@ void connection::on_event(std::uint32_t events) {
     flush_output();
   }
   if ((events & (EPOLLIN | EPOLLRDHUP)) != 0) input_pending_ = true;
+  if ((events & EPOLLRDHUP) != 0) peer_finished_ = true;
   serve_input();
 }
 
@@ -282,9 +283,14 @@ void connection::serve_input() {
     }
     const std::size_t wanted = std::max(input_end_ + read_chunk, input_start_ + parser_.needed());
     if (input_.size() < wanted) input_.resize(wanted);
-    const ssize_t n = ::recv(fd_, input_.data() + input_end_, input_.size() - input_end_, 0);
+    const std::size_t room = input_.size() - input_end_;
+    const ssize_t n = ::recv(fd_, input_.data() + input_end_, room, 0);
     if (n > 0) {
       input_end_ += static_cast<std::size_t>(n);
+      // A short read emptied the socket, and edge-triggered epoll reports whatever arrives
+      // next: the read that could only say EAGAIN is skipped (a third of an unpipelined
+      // command's system calls). Once the peer's FIN was reported, reads go on to the end.
+      if (static_cast<std::size_t>(n) < room && !peer_finished_) input_pending_ = false;
       continue;
     }
     if (n == 0) {

@@ -186,6 +186,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::size_t input_start_ = 0;  // first byte not parsed yet
   std::size_t input_end_ = 0;
   bool input_pending_ = true;   // the socket may hold more than was read
+  bool peer_finished_ = false;  // epoll reported the peer's FIN: read until recv says 0
   bool write_blocked_ = false;  // the last write found the socket full
   bool closing_ = false;        // QUIT, a protocol error or drain: no more commands
   std::deque<reply_entry> replies_;
