@@ -41,6 +41,9 @@ class feed_broker : public caf::event_based_actor {
     set_down_handler([this](caf::down_msg& down) { forget(down.source); });
     return {
         [this](applied_change& change) { publish(std::move(change)); },
+        [this](applied_changes& batch) {
+          for (auto& change : batch.changes) publish(std::move(change));
+        },
         [this](caf::flush_atom) { flush_publishers(); },
         [this](open_watch& open) { start_watch(open); },
         [this](next_page_atom) {

@@ -14,7 +14,11 @@
 
 namespace kv {
 
-// partition -> broker: applied_change (core/feed_event.hpp), one per applied write or delete.
+// partition -> broker: applied_change (core/feed_event.hpp), one per applied write or delete;
+// or, for the writes of one batch of calls, all of them in one message, in apply order.
+struct applied_changes {
+  std::vector<applied_change> changes;
+};
 
 // broker -> watchers: one event, in rev order.
 struct live_event {
@@ -71,6 +75,7 @@ using written_atom = caf::atom_constant<caf::atom("written")>;
 }  // namespace kv
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::applied_change)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::applied_changes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::live_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::live_events)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kv::replay_page)

@@ -13,7 +13,11 @@
 #include <caf/all.hpp>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <thread>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "actors/failed_write_report.hpp"
 #include "actors/feed_messages.hpp"
@@ -116,6 +120,7 @@ class partition_actor : public caf::event_based_actor {
         [this](get_operation& op) { serve_get(op); },
         [this](put_operation& op) { serve_keyed(op); },
         [this](keyed_batch& batch) {
+          const announcement_batch announcing(*this);
           for (auto& op : batch.operations) {
             std::visit([this](auto& one) { serve_keyed(one); }, op);
           }
@@ -345,11 +350,17 @@ class partition_actor : public caf::event_based_actor {
     finish_request([reply = std::move(reply), outcome](bool) { reply->complete(outcome); }, true);
   }
 
-  // Without a log the write is answered in place, with no callback to allocate on the path of
-  // every write; with one, once the log acknowledges or fails it.
+  // Without a log the write is answered in place (or once a batch's changes are announced),
+  // with no callback to allocate on the path of every write; with one, once the log
+  // acknowledges or fails it.
   template <class Outcome>
   void answer_when_durable(reply_slot_ptr<Outcome> reply, const Outcome& outcome, bool recorded) {
-    if (!log_) return reply->complete(outcome);
+    if (!log_) {
+      if (announcing_batches_ == 0) return reply->complete(outcome);
+      batch_answers_.emplace_back(std::in_place_type<std::pair<reply_slot_ptr<Outcome>, Outcome>>,
+                                  std::move(reply), outcome);
+      return;
+    }
     finish_request(
         [reply = std::move(reply), outcome](bool durable) {
           reply->complete(durable ? std::optional<Outcome>(outcome) : std::nullopt);
@@ -400,7 +411,7 @@ class partition_actor : public caf::event_based_actor {
   bool record(applied_change change, std::optional<read_value> previous) {
     if (!log_) {
       seq_ = change.seq;
-      send(broker_, std::move(change));
+      announce(std::move(change));
       return true;
     }
     const storage::wal_record_view view{wal_op_of(change.op), change.seq,          change.version,
@@ -415,6 +426,49 @@ class partition_actor : public caf::event_based_actor {
     seq_ = change.seq;
     pending_.add({ticket.value(), std::move(previous), std::move(change), nullptr});
     return true;
+  }
+
+  // ---- Announcing changes ----
+
+  // While it lives, the partition's changes are held and then sent to the broker in one message,
+  // before the answers to the writes that made them: a client holding its answer may count on
+  // the broker having the change (a watch opened after the answer starts past it), as when each
+  // change is sent on its own before its answer.
+  class announcement_batch {
+   public:
+    explicit announcement_batch(partition_actor& owner) : owner_(owner) {
+      ++owner_.announcing_batches_;
+    }
+    announcement_batch(const announcement_batch&) = delete;
+    announcement_batch& operator=(const announcement_batch&) = delete;
+    ~announcement_batch() {
+      if (--owner_.announcing_batches_ == 0) owner_.end_announcement_batch();
+    }
+
+   private:
+    partition_actor& owner_;
+  };
+
+  void announce(applied_change&& change) {
+    if (announcing_batches_ != 0) return batch_changes_.push_back(std::move(change));
+    send(broker_, std::move(change));
+  }
+
+  void end_announcement_batch() {
+    if (batch_changes_.size() == 1) {
+      send(broker_, std::move(batch_changes_.front()));
+    } else if (!batch_changes_.empty()) {
+      send(broker_, applied_changes{std::move(batch_changes_)});
+    }
+    batch_changes_.clear();
+    for (auto& answer : batch_answers_) {
+      std::visit(
+          [](auto& reply_and_outcome) {
+            reply_and_outcome.first->complete(std::move(reply_and_outcome.second));
+          },
+          answer);
+    }
+    batch_answers_.clear();
   }
 
   // With a log (callers answer in place without one): answers now when nothing was recorded,
@@ -566,10 +620,16 @@ class partition_actor : public caf::event_based_actor {
 
   // Announces and answers what is acknowledgeable, and takes back and answers 503 what failed.
   void settle(const storage::commit_progress& progress) {
-    pending_.acknowledge_through(progress.acknowledged_through, [this](pending_write& write) {
-      send(broker_, std::move(write.change));
-      if (write.answer) write.answer(true);
-    });
+    std::vector<std::function<void(bool)>> answers;
+    {
+      const announcement_batch announcing(*this);
+      pending_.acknowledge_through(progress.acknowledged_through,
+                                   [this, &answers](pending_write& write) {
+                                     announce(std::move(write.change));
+                                     if (write.answer) answers.push_back(std::move(write.answer));
+                                   });
+    }
+    for (auto& answer : answers) answer(true);
     if (!progress.error.ok()) report_log_failure(progress.error);
     if (progress.failed_after) {
       std::uint64_t failed = 0;
@@ -777,6 +837,15 @@ class partition_actor : public caf::event_based_actor {
   partition_store store_;
   std::size_t id_;
   caf::actor broker_;
+  // Open announcement_batch scopes (one may open inside another), the changes they hold, and
+  // the answers that wait for them.
+  int announcing_batches_ = 0;
+  std::vector<applied_change> batch_changes_;
+  std::vector<std::variant<std::pair<reply_slot_ptr<put_outcome>, put_outcome>,
+                           std::pair<reply_slot_ptr<delete_outcome>, delete_outcome>,
+                           std::pair<reply_slot_ptr<operation_outcome>, operation_outcome>,
+                           std::pair<reply_slot_ptr<expiry_outcome>, expiry_outcome>>>
+      batch_answers_;
   std::uint64_t seq_ = 0;  // of the last change recorded
   // With persistence: the log, the writes it has not acknowledged, and where blocking file
   // work runs.

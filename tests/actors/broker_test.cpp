@@ -209,6 +209,30 @@ TEST_F(BrokerTest, EveryAppliedWriteIsOneEventAndNothingElseIs) {
   EXPECT_EQ(counters().events.load(), 6u);
 }
 
+// A partition sends the changes of a batch of calls in one message, before their answers: a
+// watch opened on a write's answer starts past that write, as after a write of its own.
+TEST_F(BrokerTest, AWatchOpenedOnABatchedWritesAnswerStartsPastIt) {
+  store_api::batch batch(store_);
+  const auto opened = std::make_shared<recording_output>();
+  std::promise<void> answered;
+  for (int i = 1; i <= 5; ++i) {  // all in partition 0 ("" .. "g")
+    batch.put("apple" + std::to_string(i), text("v"), value_type::bytes, std::nullopt, 0,
+              [&, i](std::optional<put_outcome>) {
+                if (i != 5) return;
+                feed_.watch({"", std::nullopt}, opened);
+                answered.set_value();
+              });
+  }
+  batch.submit();
+  answered.get_future().wait();
+  ASSERT_TRUE(eventually([&] { return !opened->positions().empty(); }));
+  EXPECT_EQ(opened->positions().front().rev, 5u);
+  put("later", "v");
+  ASSERT_TRUE(eventually([&] { return !opened->revs().empty(); }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(opened->revs(), (std::vector<std::uint64_t>{6}));
+}
+
 TEST_F(BrokerTest, APrefixWatchGetsOnlyItsKeys) {
   const auto users = watch("user:");
   put("user:1", "a");
