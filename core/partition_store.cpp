@@ -5,6 +5,16 @@
 
 namespace kv {
 
+partition_store::entry_map::iterator partition_store::find(std::string_view key) {
+  const auto found = index_.find(key);
+  return found == index_.end() ? entries_.end() : *found;
+}
+
+partition_store::entry_map::const_iterator partition_store::find(std::string_view key) const {
+  const auto found = index_.find(key);
+  return found == index_.end() ? entries_.cend() : entry_map::const_iterator(*found);
+}
+
 std::int64_t partition_store::deadline_of(const entry_map::value_type& entry) const {
   if (!entry.second.expires) return 0;
   return deadlines_.find(&entry.first)->second;
@@ -15,12 +25,12 @@ bool partition_store::live(const entry_map::value_type& entry) const {
 }
 
 const stored_value* partition_store::get(std::string_view key) const {
-  const auto it = entries_.find(key);
+  const auto it = find(key);
   return it == entries_.end() || !live(*it) ? nullptr : &it->second;
 }
 
 read_value partition_store::read(std::string_view key, bool include_expired) const {
-  const auto it = entries_.find(key);
+  const auto it = find(key);
   if (it == entries_.end() || (!include_expired && !live(*it))) return {};
   read_value found{it->second};
   found.expires_at_ms = deadline_of(*it);
@@ -29,19 +39,20 @@ read_value partition_store::read(std::string_view key, bool include_expired) con
 
 bool partition_store::expired(std::string_view key) const {
   if (by_deadline_.empty()) return false;  // every write asks: no lookup when nothing expires
-  const auto it = entries_.find(key);
+  const auto it = find(key);
   return it != entries_.end() && !live(*it);
 }
 
 put_outcome partition_store::put(std::string_view key, shared_bytes value,
                                  std::optional<std::uint64_t> expected_version, value_type type,
                                  std::int64_t expires_at_ms) {
-  const auto it = entries_.lower_bound(key);
-  const bool exists = it != entries_.end() && it->first == key;
+  auto it = find(key);
+  const bool exists = it != entries_.end();
   const std::uint64_t current = exists ? it->second.version : 0;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
+  if (!exists) it = entries_.lower_bound(key);
   store_at(it, exists, key, stored_value{std::move(value), current + 1, false, type},
            expires_at_ms);
   return {write_status::ok, current + 1, !exists};
@@ -49,7 +60,7 @@ put_outcome partition_store::put(std::string_view key, shared_bytes value,
 
 delete_outcome partition_store::erase(std::string_view key,
                                       std::optional<std::uint64_t> expected_version) {
-  const auto it = entries_.find(key);
+  const auto it = find(key);
   const std::uint64_t current = it == entries_.end() ? 0 : it->second.version;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, false, current};
@@ -61,13 +72,14 @@ delete_outcome partition_store::erase(std::string_view key,
 
 void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version,
                           value_type type, std::int64_t expires_at_ms) {
-  const auto it = entries_.lower_bound(key);
-  const bool exists = it != entries_.end() && it->first == key;
+  auto it = find(key);
+  const bool exists = it != entries_.end();
+  if (!exists) it = entries_.lower_bound(key);
   store_at(it, exists, key, stored_value{std::move(value), version, false, type}, expires_at_ms);
 }
 
 void partition_store::remove(std::string_view key) {
-  const auto it = entries_.find(key);
+  const auto it = find(key);
   if (it != entries_.end()) erase_at(it);
 }
 
@@ -82,6 +94,7 @@ void partition_store::store_at(entry_map::iterator it, bool exists, std::string_
     bytes_ += key.size() + stored.value.size();
     it = entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
                                std::forward_as_tuple(std::move(stored)));
+    index_.insert(it);
   }
   if (expires_at_ms == 0) return;
   deadlines_.emplace(&it->first, expires_at_ms);
@@ -91,6 +104,7 @@ void partition_store::store_at(entry_map::iterator it, bool exists, std::string_
 void partition_store::erase_at(entry_map::iterator it) {
   if (it->second.expires) drop_deadline(&it->first);
   bytes_ -= it->first.size() + it->second.value.size();
+  index_.erase(it);
   entries_.erase(it);
 }
 
@@ -118,7 +132,7 @@ std::vector<std::pair<std::string, std::uint64_t>> partition_store::expired_keys
   std::vector<std::pair<std::string, std::uint64_t>> keys;
   for (auto it = by_deadline_.begin();
        it != by_deadline_.end() && it->first <= unix_ms && keys.size() < limit; ++it) {
-    const auto entry = entries_.find(it->second->view());
+    const auto entry = find(it->second->view());
     keys.emplace_back(std::string(it->second->view()), entry->second.version);
   }
   return keys;

@@ -1,6 +1,10 @@
-// The data of one partition: an ordered map from key to value and version, with the
-// compare-and-swap rules and expiry deadlines of the contract. Single-threaded: its actor owns it.
+// The data of one partition: an ordered map from key to value and version, with a hash index
+// for lookups by key, the compare-and-swap rules and expiry deadlines of the contract.
+// Single-threaded: its actor owns it.
 #pragma once
+
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -128,6 +132,29 @@ class partition_store {
 
  private:
   using entry_map = std::map<stored_key, stored_value, std::less<>>;
+  // The map's entries by key hash: a lookup is a probe and one node, where a walk down the tree
+  // is a cache miss per level (a third of a pipelined SET's time with 100,000 keys). The tree
+  // stays for what needs order: scans, and where a new key goes.
+  struct entry_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return absl::Hash<std::string_view>{}(key);
+    }
+    std::size_t operator()(entry_map::iterator it) const { return (*this)(it->first.view()); }
+  };
+  struct entry_equal {
+    using is_transparent = void;
+    static std::string_view key_of(std::string_view key) { return key; }
+    static std::string_view key_of(entry_map::iterator it) { return it->first.view(); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return key_of(a) == key_of(b);
+    }
+  };
+  using entry_index = absl::flat_hash_set<entry_map::iterator, entry_hash, entry_equal>;
+  // The key's entry, or entries_.end().
+  entry_map::iterator find(std::string_view key);
+  entry_map::const_iterator find(std::string_view key) const;
   // Where put and set meet, and erase and remove: the one place that keeps bytes_ and the
   // expiry index right. `it` is the key's lower bound; `exists` whether it is the key itself.
   void store_at(entry_map::iterator it, bool exists, std::string_view key, stored_value stored,
@@ -138,6 +165,7 @@ class partition_store {
   void drop_deadline(const stored_key* key);
 
   entry_map entries_;
+  entry_index index_;
   std::size_t bytes_ = 0;
   // Only keys with a deadline are in these: by the map's key (std::map never moves it), for
   // reads, and by deadline, for the sweep.

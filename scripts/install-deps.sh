@@ -11,6 +11,7 @@ packages=(
   libssl-dev  # OpenSSL: the HTTP port's TLS, and SHA-256 of bearer tokens
   libpqxx-dev  # libpqxx (and libpq): the PostgreSQL change log
   libraft-dev libuv1-dev  # cluster mode: Canonical raft 0.15 with raft_uv (cluster/)
+  libabsl-dev  # abseil's flat_hash_set: the partitions' index of keys (core/partition_store)
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.

@@ -1,7 +1,11 @@
-// One partition's data: versions, compare-and-swap, byte accounting and ordered scans.
+// One partition's data: versions, compare-and-swap, byte accounting, ordered scans, and the
+// hash index agreeing with the ordered map through any sequence of writes.
 #include "core/partition_store.hpp"
 
 #include <gtest/gtest.h>
+
+#include <map>
+#include <random>
 
 namespace kv {
 namespace {
@@ -180,6 +184,53 @@ TEST(PartitionStoreTest, EveryWriteCarriesItsTypeIntoReadsAndScans) {
   EXPECT_EQ(page.items[0].type, value_type::bytes);
   EXPECT_EQ(page.items[2].type, value_type::set);
   EXPECT_EQ(page.items[2].value.view(), "[]");
+}
+
+// Lookups go through the hash index, scans through the ordered map: after every write of a
+// random sequence (keys of both sizes, inline and on the heap; creates, overwrites, deletes,
+// absolute sets and removals) both must agree with a plain model of the data.
+TEST(PartitionStoreTest, LookupsAndScansAgreeThroughRandomWrites) {
+  partition_store store;
+  std::map<std::string, std::uint64_t> model;  // key -> version
+  std::mt19937 random(7);
+  auto key_of = [](unsigned n) {
+    return n % 2 == 0 ? "k" + std::to_string(n) : std::string(40, 'x') + std::to_string(n);
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const std::string key = key_of(random() % 300);
+    switch (random() % 4) {
+      case 0:
+        model[key] = store.put(key, text("v"), std::nullopt).version;
+        break;
+      case 1:
+        store.erase(key, std::nullopt);
+        model.erase(key);
+        break;
+      case 2:
+        store.set(key, text("s"), step + 1);
+        model[key] = step + 1;
+        break;
+      default:
+        store.remove(key);
+        model.erase(key);
+        break;
+    }
+    const stored_value* found = store.get(key);
+    ASSERT_EQ(found != nullptr, model.contains(key)) << key << " at step " << step;
+    if (found != nullptr) ASSERT_EQ(found->version, model[key]) << key;
+  }
+  scan_query all;
+  all.limit = SIZE_MAX;
+  const auto page = store.scan(all);
+  ASSERT_EQ(page.items.size(), model.size());
+  auto expected = model.begin();
+  for (const auto& item : page.items) {
+    EXPECT_EQ(item.key, expected->first);
+    EXPECT_EQ(item.version, expected->second);
+    EXPECT_EQ(store.read(item.key).version, expected->second);
+    ++expected;
+  }
+  EXPECT_EQ(store.key_count(), model.size());
 }
 
 }  // namespace
