@@ -65,28 +65,47 @@ void base64_encode_to(std::string_view bytes, char* out) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out(base64_decoded_capacity(text.size()), '\0');
+  const auto size = base64_decode_to(text, out.data());
+  if (!size) return std::nullopt;
+  out.resize(*size);
+  return out;
+}
+
+std::optional<std::size_t> base64_decode_to(std::string_view text, char* out) {
   std::size_t padding = 0;
   while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
   if (padding > 2 || (padding > 0 && text.size() % 4 != 0)) return std::nullopt;
   text.remove_suffix(padding);
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t group = 0;
-  int bits = 0;
-  for (const char c : text) {
-    const int value = decode_table[static_cast<unsigned char>(c)];
-    if (value < 0) return std::nullopt;
-    group = group << 6 | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>(group >> bits & 0xFF));
-    }
+  const auto value_at = [&text](std::size_t i) -> std::int32_t {
+    return decode_table[static_cast<unsigned char>(text[i])];
+  };
+  // Four characters, three bytes a step: a character at a time into a string of its own, the
+  // decoding was a sixth of the change log writer's work a row.
+  char* next = out;
+  std::size_t i = 0;
+  for (; i + 4 <= text.size(); i += 4) {
+    const std::int32_t a = value_at(i), b = value_at(i + 1), c = value_at(i + 2),
+                       d = value_at(i + 3);
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const auto group = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    next[0] = static_cast<char>(group >> 16);
+    next[1] = static_cast<char>(group >> 8 & 0xFF);
+    next[2] = static_cast<char>(group & 0xFF);
+    next += 3;
   }
-  // Leftover bits must be zero, so each value has exactly one encoding.
-  if ((group & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
+  const std::size_t rest = text.size() - i;  // 0, 2 or 3
+  if (rest > 0) {
+    const std::int32_t a = value_at(i), b = value_at(i + 1), c = rest == 3 ? value_at(i + 2) : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    const auto group = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+    // Leftover bits must be zero, so each value has exactly one encoding.
+    if ((group & (rest == 2 ? 0xFFFFu : 0xFFu)) != 0) return std::nullopt;
+    *next++ = static_cast<char>(group >> 16);
+    if (rest == 3) *next++ = static_cast<char>(group >> 8 & 0xFF);
+  }
+  return static_cast<std::size_t>(next - out);
 }
 
 }  // namespace kv

@@ -23,4 +23,14 @@ void base64_encode_to(std::string_view bytes, char* out);
 // Returns nothing when `text` is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// At most how many bytes `size` characters of base64 decode to.
+constexpr std::size_t base64_decoded_capacity(std::size_t size) {
+  return (size + 3) / 4 * 3;
+}
+
+// Decodes `text` at `out`, which has room for base64_decoded_capacity(text.size()) bytes: the
+// number of bytes written, or nothing when `text` is not base64 (`out` then holds garbage). For
+// bytes that go into a larger buffer (a change-log row), with no string of their own.
+std::optional<std::size_t> base64_decode_to(std::string_view text, char* out);
+
 }  // namespace kv

@@ -1,11 +1,8 @@
 // Timestamps are written as text in UTC with milliseconds, which a TIMESTAMPTZ holds exactly.
 #include "sinks/change_row.hpp"
 
-#include <charconv>
 #include <chrono>
-#include <concepts>
 #include <cstdio>
-#include <iterator>
 #include <stdexcept>
 
 #include "core/base64.hpp"
@@ -98,78 +95,6 @@ change_row row_of(const feed_event& event) {
     if (facts.expires_at_ms != 0) row.expires_at = timestamp_text(facts.expires_at_ms);
   }
   return row;
-}
-
-namespace {
-
-void append_number(std::string& out, std::integral auto value) {
-  char digits[20];
-  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-  out.append(digits, end);
-  out.push_back('\t');
-}
-
-// COPY's text format gives backslash, tab, newline and carriage return a meaning of their own.
-void append_copy_text(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  out.push_back('\t');
-}
-
-constexpr std::string_view copy_null = "\\N\t";
-
-}  // namespace
-
-void append_copy_line(std::string& out, const feed_event& event) {
-  static constexpr char hex[] = "0123456789abcdef";
-  const change_facts& facts = event.facts;
-  append_number(out, event.rev);
-  append_number(out, facts.partition);
-  append_number(out, facts.seq);
-  out += op_name(facts.op);
-  out.push_back('\t');
-  append_copy_text(out, event.key);
-  if (facts.op == change_op::put) {
-    const auto value = base64_decode(event_value_base64(event));
-    if (!value) throw std::invalid_argument("event " + std::to_string(event.rev) + " has no value");
-    out += type_name(facts.type);
-    out.push_back('\t');
-    // bytea's hex format, its backslash doubled for COPY.
-    out += "\\\\x";
-    for (const unsigned char byte : *value) {
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 0x0f]);
-    }
-    out.push_back('\t');
-  } else {
-    out += copy_null;
-    out += copy_null;
-  }
-  append_number(out, facts.version);
-  out += timestamp_text(facts.ts_ms);
-  out.push_back('\t');
-  if (facts.op == change_op::put && facts.expires_at_ms != 0) {
-    out += timestamp_text(facts.expires_at_ms);
-  } else {
-    out += "\\N";
-  }
-  out.push_back('\n');
 }
 
 }  // namespace kv::changelog

@@ -1,5 +1,6 @@
 // One change as a row of kv_changes (contract section 13), in the text forms PostgreSQL reads:
-// shared by the writer (COPY or INSERT) and its tests, which need no database.
+// for the INSERT writer and its tests, which need no database; the COPY writer's binary rows
+// are in copy_binary_row.hpp.
 #pragma once
 
 #include <cstdint>
@@ -37,11 +38,6 @@ struct change_row {
 // The row of an event made by make_feed_event. Throws std::invalid_argument when a put's JSON
 // holds no decodable value (which make_feed_event never makes).
 change_row row_of(const feed_event& event);
-
-// Appends the event's row as one line of COPY's text format, columns in change_columns'
-// order, ending in a newline: written straight from the event, for the writer that streams
-// rows by COPY without a row object or per-field escaping of its client library.
-void append_copy_line(std::string& out, const feed_event& event);
 
 // The columns in the order of the rows above.
 inline constexpr const char* change_columns[] = {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sinks/change_row.hpp"
+#include "sinks/copy_binary_row.hpp"
 #include "sinks/postgres_changelog.hpp"
 #include "sinks/postgres_schema.hpp"
 
@@ -69,18 +70,20 @@ class copy_store : public changelog_store {
       sql += i ? "," : "";
       sql += change_columns[i];
     }
-    sql += ") FROM STDIN";
+    sql += ") FROM STDIN (FORMAT binary)";
     exec(sql, PGRES_COPY_IN);
     std::string rows;
     rows.reserve(copy_chunk_bytes + 4096);
+    rows += copy_binary_header;
     for (const auto& event : events) {
-      append_copy_line(rows, *event);
+      append_copy_binary_row(rows, *event);
       if (rows.size() >= copy_chunk_bytes) {
         put(rows);
         rows.clear();
       }
     }
-    if (!rows.empty()) put(rows);
+    rows += copy_binary_trailer;
+    put(rows);
     if (PQputCopyEnd(connection_, nullptr) != 1) fail("COPY did not end");
     const result_ptr done(PQgetResult(connection_), &PQclear);
     if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) fail("COPY failed");

@@ -1,5 +1,5 @@
 // The change log's COPY store: batches streamed into kv_changes with COPY FROM STDIN through
-// libpq itself, each row written once as COPY text (append_copy_line).
+// libpq itself, each row written once in COPY's binary format (append_copy_binary_row).
 #pragma once
 
 #include <memory>

@@ -44,5 +44,23 @@ TEST(Base64Test, RoundTripsEveryByteValue) {
   EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
 }
 
+// Into a caller's buffer: the bytes and their count, nothing past the capacity it promised.
+TEST(Base64Test, DecodesIntoABufferWithinItsCapacity) {
+  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    for (const bool padded : {true, false}) {
+      std::string text = base64_encode(bytes);
+      if (!padded) text.erase(text.find_last_not_of('=') + 1);
+      std::string buffer(base64_decoded_capacity(text.size()) + 1, '#');
+      const auto size = base64_decode_to(text, buffer.data());
+      ASSERT_TRUE(size) << text;
+      EXPECT_EQ(buffer.substr(0, *size), bytes) << text;
+      EXPECT_EQ(buffer.back(), '#') << text;
+    }
+  }
+  char buffer[8];
+  EXPECT_FALSE(base64_decode_to("Zm9v!A==", buffer));
+  EXPECT_FALSE(base64_decode_to("Zm9=", buffer));  // non-zero leftover bits
+}
+
 }  // namespace
 }  // namespace kv

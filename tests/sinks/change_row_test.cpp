@@ -1,5 +1,5 @@
-// Rows as PostgreSQL reads them: timestamps in UTC with milliseconds, bytea in hex, every column
-// of an event (including the deadline the event JSON leaves out), and rows as COPY text lines.
+// Rows as PostgreSQL reads them in an INSERT: timestamps in UTC with milliseconds, bytea in hex,
+// every column of an event (including the deadline the event JSON leaves out).
 #include "sinks/change_row.hpp"
 
 #include <gtest/gtest.h>
@@ -80,20 +80,6 @@ TEST(ChangeRowTest, AKeyThatLooksLikeTheValueFieldIsNotTakenForIt) {
   const change_row row = row_of(*event);  // its key is a view of the event's
   EXPECT_EQ(row.key, key);
   EXPECT_EQ(row.value, std::optional<std::string>("real"));
-}
-
-// The COPY line holds the same columns as the row, in COPY's text format: tab-separated, \N for
-// null, and a backslash, tab, newline or carriage return in the key escaped.
-TEST(ChangeRowTest, ACopyLineHoldsTheRowsColumnsEscapedForCopy) {
-  auto c = change(change_op::put, "a\\b\tc", std::string("a\0\"b", 4));
-  c.expires_at_ms = 1714564860000;
-  std::string lines;
-  append_copy_line(lines, *make_feed_event(c, 42));
-  append_copy_line(lines, *make_feed_event(change(change_op::del, "gone", ""), 43));
-  EXPECT_EQ(lines,
-            "42\t7\t11\tput\ta\\\\b\\tc\tbytes\t\\\\x61002262\t3\t"
-            "2024-05-01 12:00:00.123+00\t2024-05-01 12:01:00.000+00\n"
-            "43\t7\t11\tdelete\tgone\t\\N\t\\N\t3\t2024-05-01 12:00:00.123+00\t\\N\n");
 }
 
 TEST(ChangeRowTest, OpNamesReadBack) {
