@@ -5,7 +5,7 @@
 // and before any write to them.
 #include "actors/partition.hpp"
 
-#include <malloc.h>
+#include <gperftools/malloc_extension_c.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -556,15 +556,16 @@ class partition_actor : public caf::event_based_actor {
     if (const auto next = store_.next_deadline()) arm_sweep(*next);
   }
 
-  // glibc keeps the memory of many small freed blocks for reuse instead of handing it back, so
-  // a node that just dropped a burst of expired keys would go on holding their memory. Trimming
-  // takes milliseconds, so it runs on a thread of its own, one at a time for the whole node.
+  // The allocator keeps the memory of many small freed blocks for reuse instead of handing it
+  // back, so a node that just dropped a burst of expired keys would go on holding their memory.
+  // Releasing it takes milliseconds, so it runs on a thread of its own, one at a time for the
+  // whole node.
   void return_freed_memory() {
     swept_since_trim_ = 0;
     static std::atomic<bool> trimming{false};
     if (trimming.exchange(true)) return;
     std::thread([] {
-      malloc_trim(0);
+      MallocExtension_ReleaseFreeMemory();
       trimming = false;
     }).detach();
   }
@@ -869,7 +870,7 @@ class partition_actor : public caf::event_based_actor {
   bool expired_in_this_turn_ = false;
   bool replicated_ = false;
   std::int64_t command_ts_ = 0;       // replicated: the timestamp of the write being applied
-  std::size_t swept_since_trim_ = 0;  // keys removed by sweeps since the last malloc_trim
+  std::size_t swept_since_trim_ = 0;  // keys removed by sweeps since memory was last released
 };
 
 }  // namespace

@@ -12,6 +12,7 @@ packages=(
   libpqxx-dev  # libpqxx (and libpq): the PostgreSQL change log
   libraft-dev libuv1-dev  # cluster mode: Canonical raft 0.15 with raft_uv (cluster/)
   libabsl-dev  # abseil's flat_hash_set: the partitions' index of keys (core/partition_store)
+  libgoogle-perftools-dev  # tcmalloc, kvnode's allocator (actors/, docs/performance.md)
 )
 # What the tests run besides their own binaries. The container image's build stage only builds
 # kvnode, so `scripts/install-deps.sh --build-only` leaves these out.
