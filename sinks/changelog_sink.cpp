@@ -109,6 +109,11 @@ void changelog_sink::pause(std::chrono::milliseconds duration) {
   }
 }
 
+void changelog_sink::hold_until(clock_type::time_point until) {
+  std::unique_lock lock(state_mutex_);
+  state_changed_.wait_until(lock, until, [this] { return stop_requested_; });
+}
+
 std::unique_ptr<changelog_store> changelog_sink::connect(bool& diverged) {
   diverged = false;
   std::unique_ptr<changelog_store> store;
@@ -179,6 +184,7 @@ void changelog_sink::run() {
     batch next = backlog_.take(options_.batch_events, options_.batch_bytes,
                                clock_type::now() + std::chrono::milliseconds(200));
     if (next.empty()) continue;
+    const auto began = clock_type::now();
     try {
       store->write(next.gap, next.events);
       if (next.gap) {
@@ -188,6 +194,7 @@ void changelog_sink::run() {
             next.gap->first, next.gap->last, next.gap->size());
       }
       backlog_.committed(next);
+      if (next.events.size() < options_.batch_events) hold_until(began + options_.batch_interval);
     } catch (const std::exception& error) {
       counters_->failures.fetch_add(1, std::memory_order_relaxed);
       counters_->connected.store(false);

@@ -27,6 +27,7 @@ struct fake_table {
   int fail_next_writes = 0;
   int commit_then_fail = 0;  // writes that commit and then report a failure
   int opens = 0;
+  int transactions = 0;
   std::size_t largest_batch = 0;
 
   std::uint64_t last_rev() { return rows.empty() ? 0 : rows.rbegin()->first; }
@@ -60,6 +61,7 @@ class fake_store : public changelog_store {
       ++table_->rows[e->rev];
     }
     table_->largest_batch = std::max(table_->largest_batch, events.size());
+    ++table_->transactions;
     if (table_->commit_then_fail > 0) {
       --table_->commit_then_fail;
       throw std::runtime_error("connection lost during COMMIT");
@@ -117,6 +119,26 @@ TEST_F(SinkTest, WritesEveryEventOnceInBatches) {
   EXPECT_EQ(sink->counters()->written.load(), 1000u);
   EXPECT_EQ(sink->counters()->lag(), 0u);
   EXPECT_TRUE(table->gaps.empty());
+}
+
+// Batches that are not full wait out the interval, so that what arrives meanwhile shares the
+// next transaction; a stop does not wait for it.
+TEST_F(SinkTest, ATransactionThatWasNotFullHoldsTheNextOneBack) {
+  auto o = options();
+  o.batch_interval = 10min;
+  auto sink = make(o);
+  sink->start(0);
+  sink->offer(event(1));
+  ASSERT_TRUE(eventually([&] { return table->last_rev() == 1; }));
+  for (std::uint64_t rev = 2; rev <= 50; ++rev) sink->offer(event(rev));
+  std::this_thread::sleep_for(100ms);
+  {
+    const std::lock_guard lock(table->mutex);
+    EXPECT_EQ(table->last_rev(), 1u);
+  }
+  EXPECT_TRUE(sink->stop(5s));
+  expect_each_row_once(1, 50);
+  EXPECT_EQ(table->transactions, 2);
 }
 
 TEST_F(SinkTest, ADatabaseOutageLosesNothingWithinTheBacklog) {
