@@ -4,20 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/sinks/sample_change.hpp"
+
 namespace kv::changelog {
 namespace {
-
-applied_change change(change_op op, std::string key, std::string value) {
-  applied_change c;
-  c.op = op;
-  c.key = std::move(key);
-  if (op == change_op::put) c.value = shared_bytes::copy_of(value);
-  c.version = 3;
-  c.partition = 7;
-  c.seq = 11;
-  c.ts_ms = 1714564800123;
-  return c;
-}
 
 TEST(ChangeRowTest, TimestampsAreUtcWithMilliseconds) {
   EXPECT_EQ(timestamp_text(0), "1970-01-01 00:00:00.000+00");
@@ -31,7 +21,7 @@ TEST(ChangeRowTest, ByteaIsHex) {
 }
 
 TEST(ChangeRowTest, APutHasEveryColumn) {
-  auto c = change(change_op::put, "user:1", std::string("a\0\"b", 4));
+  auto c = sample_change(change_op::put, "user:1", std::string("a\0\"b", 4));
   c.type = value_type::bytes;
   c.expires_at_ms = 1714564860000;
   const auto event = make_feed_event(c, 42);
@@ -49,7 +39,7 @@ TEST(ChangeRowTest, APutHasEveryColumn) {
 }
 
 TEST(ChangeRowTest, ATypedPutKeepsItsType) {
-  auto c = change(change_op::put, "n", "-12");
+  auto c = sample_change(change_op::put, "n", "-12");
   c.type = value_type::int64;
   const change_row row = row_of(*make_feed_event(c, 1));
   EXPECT_EQ(row.type, std::optional<std::string_view>("int"));
@@ -58,13 +48,13 @@ TEST(ChangeRowTest, ATypedPutKeepsItsType) {
 }
 
 TEST(ChangeRowTest, AnEmptyValueIsNotNull) {
-  const change_row row = row_of(*make_feed_event(change(change_op::put, "e", ""), 1));
+  const change_row row = row_of(*make_feed_event(sample_change(change_op::put, "e", ""), 1));
   EXPECT_EQ(row.value, std::optional<std::string>(""));
 }
 
 TEST(ChangeRowTest, DeletesAndExpiriesHaveNoValueNorType) {
   for (const auto op : {change_op::del, change_op::expire}) {
-    const change_row row = row_of(*make_feed_event(change(op, "gone", ""), 5));
+    const change_row row = row_of(*make_feed_event(sample_change(op, "gone", ""), 5));
     EXPECT_EQ(row.op, op == change_op::del ? "delete" : "expire");
     EXPECT_FALSE(row.value);
     EXPECT_FALSE(row.type);
@@ -76,7 +66,7 @@ TEST(ChangeRowTest, DeletesAndExpiriesHaveNoValueNorType) {
 // fool that.
 TEST(ChangeRowTest, AKeyThatLooksLikeTheValueFieldIsNotTakenForIt) {
   const std::string key = R"(x","value":"AAAA)";
-  const auto event = make_feed_event(change(change_op::put, key, "real"), 1);
+  const auto event = make_feed_event(sample_change(change_op::put, key, "real"), 1);
   const change_row row = row_of(*event);  // its key is a view of the event's
   EXPECT_EQ(row.key, key);
   EXPECT_EQ(row.value, std::optional<std::string>("real"));

@@ -9,20 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "tests/sinks/sample_change.hpp"
+
 namespace kv::changelog {
 namespace {
-
-applied_change change(change_op op, std::string key, std::string value) {
-  applied_change c;
-  c.op = op;
-  c.key = std::move(key);
-  if (op == change_op::put) c.value = shared_bytes::copy_of(value);
-  c.version = 3;
-  c.partition = 7;
-  c.seq = 11;
-  c.ts_ms = 1714564800123;
-  return c;
-}
 
 // Reads COPY's binary format back: big-endian numbers, fields with a length (-1: null).
 class binary_reader {
@@ -71,7 +61,7 @@ TEST(CopyBinaryRowTest, TimestampsAreMicrosecondsSince2000) {
 }
 
 TEST(CopyBinaryRowTest, APutReadsBackWithEveryColumn) {
-  auto c = change(change_op::put, "a\\b\tc\n", std::string("a\0\"b", 4));
+  auto c = sample_change(change_op::put, "a\\b\tc\n", std::string("a\0\"b", 4));
   c.type = value_type::bytes;
   c.expires_at_ms = 1714564860000;
   std::string out;
@@ -94,7 +84,7 @@ TEST(CopyBinaryRowTest, APutReadsBackWithEveryColumn) {
 TEST(CopyBinaryRowTest, DeletesAndExpiriesHaveNoValueNorTypeNorDeadline) {
   for (const auto op : {change_op::del, change_op::expire}) {
     std::string out = "before";
-    append_copy_binary_row(out, *make_feed_event(change(op, "gone", ""), 5));
+    append_copy_binary_row(out, *make_feed_event(sample_change(op, "gone", ""), 5));
     ASSERT_EQ(out.substr(0, 6), "before");  // appended
     binary_reader row(std::string_view(out).substr(6));
     EXPECT_EQ(row.number(2), 10);
@@ -131,10 +121,10 @@ TEST(CopyBinaryRowTest, ATypedPutAndAnEmptyValue) {
     EXPECT_EQ(row.field(), std::nullopt);
     EXPECT_TRUE(row.empty());
   };
-  auto typed = change(change_op::put, "n", "-12");
+  auto typed = sample_change(change_op::put, "n", "-12");
   typed.type = value_type::int64;
   expect_row(typed, "int", "-12");
-  expect_row(change(change_op::put, "e", ""), "bytes", "");
+  expect_row(sample_change(change_op::put, "e", ""), "bytes", "");
 }
 
 // The value is found in the JSON without parsing it; a key that looks like the field must not
@@ -142,7 +132,7 @@ TEST(CopyBinaryRowTest, ATypedPutAndAnEmptyValue) {
 TEST(CopyBinaryRowTest, AKeyThatLooksLikeTheValueFieldIsNotTakenForIt) {
   const std::string key = R"(x","value":"AAAA)";
   std::string out;
-  append_copy_binary_row(out, *make_feed_event(change(change_op::put, key, "real"), 1));
+  append_copy_binary_row(out, *make_feed_event(sample_change(change_op::put, key, "real"), 1));
   binary_reader row(out);
   row.number(2);
   for (int i = 0; i < 4; ++i) row.field();
@@ -168,11 +158,11 @@ TEST(CopyBinaryRowTest, TheBytesAreThoseOfPostgresItself) {
       "delete\0\0\0\x04gone\xff\xff\xff\xff\xff\xff\xff\xff"
       "\0\0\0\x08\0\0\0\0\0\0\0\x03\0\0\0\x08\0\x02\xba\x61\xfe\xa3\x30\x78\xff\xff\xff\xff"
       "\xff\xff";
-  auto put = change(change_op::put, "a\\b\tc", std::string("a\0\"b", 4));
+  auto put = sample_change(change_op::put, "a\\b\tc", std::string("a\0\"b", 4));
   put.expires_at_ms = 1714564860000;
   std::string out(copy_binary_header);
   append_copy_binary_row(out, *make_feed_event(put, 42));
-  append_copy_binary_row(out, *make_feed_event(change(change_op::del, "gone", ""), 43));
+  append_copy_binary_row(out, *make_feed_event(sample_change(change_op::del, "gone", ""), 43));
   out += copy_binary_trailer;
   EXPECT_EQ(out, std::string_view(postgres, sizeof postgres - 1));
 }
