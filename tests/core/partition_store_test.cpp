@@ -194,7 +194,9 @@ TEST(PartitionStoreTest, LookupsAndScansAgreeThroughRandomWrites) {
   std::map<std::string, std::uint64_t> model;  // key -> version
   std::mt19937 random(7);
   auto key_of = [](unsigned n) {
-    return n % 2 == 0 ? "k" + std::to_string(n) : std::string(40, 'x') + std::to_string(n);
+    std::string key = n % 2 == 0 ? std::string("k") : std::string(40, 'x');
+    key += std::to_string(n);
+    return key;
   };
   for (int step = 0; step < 20000; ++step) {
     const std::string key = key_of(random() % 300);
@@ -217,7 +219,9 @@ TEST(PartitionStoreTest, LookupsAndScansAgreeThroughRandomWrites) {
     }
     const stored_value* found = store.get(key);
     ASSERT_EQ(found != nullptr, model.contains(key)) << key << " at step " << step;
-    if (found != nullptr) ASSERT_EQ(found->version, model[key]) << key;
+    if (found != nullptr) {
+      ASSERT_EQ(found->version, model[key]) << key;
+    }
   }
   scan_query all;
   all.limit = SIZE_MAX;
