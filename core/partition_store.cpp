@@ -46,15 +46,13 @@ bool partition_store::expired(std::string_view key) const {
 put_outcome partition_store::put(std::string_view key, shared_bytes value,
                                  std::optional<std::uint64_t> expected_version, value_type type,
                                  std::int64_t expires_at_ms) {
-  auto it = find(key);
+  const auto it = find(key);
   const bool exists = it != entries_.end();
   const std::uint64_t current = exists ? it->second.version : 0;
   if (expected_version && *expected_version != current) {
     return {write_status::conflict, current, false};
   }
-  if (!exists) it = entries_.lower_bound(key);
-  store_at(it, exists, key, stored_value{std::move(value), current + 1, false, type},
-           expires_at_ms);
+  store_at(it, key, stored_value{std::move(value), current + 1, false, type}, expires_at_ms);
   return {write_status::ok, current + 1, !exists};
 }
 
@@ -72,10 +70,7 @@ delete_outcome partition_store::erase(std::string_view key,
 
 void partition_store::set(std::string_view key, shared_bytes value, std::uint64_t version,
                           value_type type, std::int64_t expires_at_ms) {
-  auto it = find(key);
-  const bool exists = it != entries_.end();
-  if (!exists) it = entries_.lower_bound(key);
-  store_at(it, exists, key, stored_value{std::move(value), version, false, type}, expires_at_ms);
+  store_at(find(key), key, stored_value{std::move(value), version, false, type}, expires_at_ms);
 }
 
 void partition_store::remove(std::string_view key) {
@@ -83,17 +78,20 @@ void partition_store::remove(std::string_view key) {
   if (it != entries_.end()) erase_at(it);
 }
 
-void partition_store::store_at(entry_map::iterator it, bool exists, std::string_view key,
-                               stored_value stored, std::int64_t expires_at_ms) {
+void partition_store::store_at(entry_map::iterator it, std::string_view key, stored_value stored,
+                               std::int64_t expires_at_ms) {
   stored.expires = expires_at_ms != 0;
-  if (exists) {
+  if (it != entries_.end()) {
     if (it->second.expires) drop_deadline(&it->first);
     bytes_ = bytes_ - it->second.value.size() + stored.value.size();
     it->second = std::move(stored);
   } else {
     bytes_ += key.size() + stored.value.size();
-    it = entries_.emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
-                               std::forward_as_tuple(std::move(stored)));
+    // A new key: the map's walk places it, the only walk a write makes.
+    it = entries_
+             .emplace(std::piecewise_construct, std::forward_as_tuple(key),
+                      std::forward_as_tuple(std::move(stored)))
+             .first;
     index_.insert(it);
   }
   if (expires_at_ms == 0) return;

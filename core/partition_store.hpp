@@ -155,9 +155,9 @@ class partition_store {
   // The key's entry, or entries_.end().
   entry_map::iterator find(std::string_view key);
   entry_map::const_iterator find(std::string_view key) const;
-  // Where put and set meet, and erase and remove: the one place that keeps bytes_ and the
-  // expiry index right. `it` is the key's lower bound; `exists` whether it is the key itself.
-  void store_at(entry_map::iterator it, bool exists, std::string_view key, stored_value stored,
+  // Where put and set meet, and erase and remove: the one place that keeps bytes_, the hash
+  // index and the expiry index right. `it` is find(key): the key's entry, or end() for a new key.
+  void store_at(entry_map::iterator it, std::string_view key, stored_value stored,
                 std::int64_t expires_at_ms);
   void erase_at(entry_map::iterator it);
   std::int64_t deadline_of(const entry_map::value_type& entry) const;
