@@ -48,6 +48,7 @@ void cluster_gate::detach() {
   std::multimap<clock_type::time_point, std::function<void()>> dropped;
   std::unordered_map<std::uint64_t, waiter> writes;
   std::multimap<std::uint64_t, std::function<void(bool)>> reads;
+  std::vector<pending_read> pending;
   {
     std::lock_guard lock(timer_mutex_);
     dropped.swap(timers_);
@@ -56,9 +57,11 @@ void cluster_gate::detach() {
     std::lock_guard lock(mutex_);
     writes.swap(waiters_);
     reads.swap(reads_);
+    pending.swap(pending_reads_);
   }
   for (auto& [id, w] : writes) w.fail();
   for (auto& [sequence, then] : reads) then(false);
+  answer_reads(pending, false);
 }
 
 bool cluster_gate::is_leader() const {
@@ -207,44 +210,90 @@ void cluster_gate::linearize_within(std::chrono::milliseconds within,
   linearize_until(clock_type::now() + within, std::move(then));
 }
 
+// Reads share a barrier: those that arrive while one is being asked for wait for the next,
+// and the whole batch costs the log one call and one wait.
 void cluster_gate::linearize_until(clock_type::time_point deadline,
                                    std::function<void(bool)> then) {
-  auto retry = [this, deadline](std::function<void(bool)> then) {
-    if (clock_type::now() >= deadline) return then(false);
-    later(retry_pause,
-          [this, deadline, then = std::move(then)]() mutable { linearize_until(deadline, then); });
-  };
-  if (log_ == nullptr) return retry(std::move(then));
-  const auto status = log_->status();
-  auto got_index = [this, deadline, retry, then](std::optional<std::uint64_t> index) mutable {
-    if (!index) return retry(std::move(then));
-    wait_index(*index, deadline, std::move(then));
-  };
+  {
+    std::lock_guard lock(mutex_);
+    pending_reads_.push_back({deadline, std::move(then)});
+    if (read_barrier_running_) return;
+    read_barrier_running_ = true;
+  }
+  start_read_barrier();
+}
+
+void cluster_gate::start_read_barrier() {
+  auto batch = std::make_shared<std::vector<pending_read>>();
+  {
+    std::lock_guard lock(mutex_);
+    batch->swap(pending_reads_);
+    if (batch->empty()) {
+      read_barrier_running_ = false;
+      return;
+    }
+  }
+  auto* log = log_;
+  const auto status = log != nullptr ? log->status() : cluster::log_status{};
   if (status.state == cluster::role::leader) {
-    log_->read_index(false, std::move(got_index));
+    log->read_barrier([this, batch](std::optional<std::uint64_t> sequence) {
+      start_read_barrier();
+      if (!sequence) return retry_reads(*batch);
+      wait_sequence(*sequence, batch);
+    });
   } else if (status.leader_id != 0 && forward_.read_index) {
-    forward_.read_index(status.leader_id, std::move(got_index));
+    forward_.read_index(status.leader_id, [this, batch](std::optional<std::uint64_t> index) {
+      start_read_barrier();
+      if (!index) return retry_reads(*batch);
+      wait_index(*index, batch);
+    });
   } else {
-    retry(std::move(then));
+    retry_reads(*batch);
+    start_read_barrier();
   }
 }
 
-void cluster_gate::wait_index(std::uint64_t index, clock_type::time_point deadline,
-                              std::function<void(bool)> then) {
+void cluster_gate::retry_reads(std::vector<pending_read>& batch) {
+  for (auto& read : batch) {
+    if (clock_type::now() >= read.deadline) {
+      read.then(false);
+      continue;
+    }
+    later(retry_pause, [this, deadline = read.deadline, then = std::move(read.then)]() mutable {
+      linearize_until(deadline, std::move(then));
+    });
+  }
+}
+
+void cluster_gate::wait_index(std::uint64_t index,
+                              const std::shared_ptr<std::vector<pending_read>>& batch) {
+  auto* log = log_;
+  if (log == nullptr) return answer_reads(*batch, false);
+  auto deadline = clock_type::now();
+  for (const auto& read : *batch) deadline = std::max(deadline, read.deadline);
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
-  log_->wait_applied(index, static_cast<unsigned>(std::max<std::int64_t>(left.count(), 1)),
-                     [this, then = std::move(then)](std::optional<std::uint64_t> sequence) mutable {
-                       if (!sequence) return then(false);
-                       {
-                         std::unique_lock lock(mutex_);
-                         if (applied_sequence_ < *sequence) {
-                           reads_.emplace(*sequence, std::move(then));
-                           return;
-                         }
-                       }
-                       then(true);
-                     });
+  log->wait_applied(index, static_cast<unsigned>(std::max<std::int64_t>(left.count(), 1)),
+                    [this, batch](std::optional<std::uint64_t> sequence) {
+                      if (!sequence) return answer_reads(*batch, false);
+                      wait_sequence(*sequence, batch);
+                    });
+}
+
+void cluster_gate::wait_sequence(std::uint64_t sequence,
+                                 const std::shared_ptr<std::vector<pending_read>>& batch) {
+  {
+    std::unique_lock lock(mutex_);
+    if (applied_sequence_ < sequence) {
+      reads_.emplace(sequence, [batch](bool ok) { answer_reads(*batch, ok); });
+      return;
+    }
+  }
+  answer_reads(*batch, true);
+}
+
+void cluster_gate::answer_reads(std::vector<pending_read>& batch, bool ok) {
+  for (auto& read : batch) read.then(ok);
 }
 
 std::any cluster_gate::take_waiter(std::uint32_t origin, std::uint64_t request_id) {
@@ -296,7 +345,7 @@ std::function<void(std::string)> cluster_gate::take_remote(std::uint32_t origin,
   if (found.empty()) return {};
   if (found.size() == 1) return std::move(found.front());
   // The same request forwarded twice (the first call timed out): both calls get the outcome.
-  return [found = std::move(found)](std::string outcome) {
+  return [found = std::move(found)](const std::string& outcome) {
     for (const auto& done : found) done(outcome);
   };
 }

@@ -108,10 +108,21 @@ class cluster_gate {
   void take_leader_reply(std::uint64_t request_id, const std::string& reply);
   void retry_later(std::uint64_t request_id);
   void later(std::chrono::milliseconds delay, std::function<void()> task);
+  struct pending_read {
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void(bool)> then;
+  };
+  using read_batch = std::shared_ptr<std::vector<pending_read>>;
   void linearize_until(std::chrono::steady_clock::time_point deadline,
                        std::function<void(bool)> then);
-  void wait_index(std::uint64_t index, std::chrono::steady_clock::time_point deadline,
-                  std::function<void(bool)> then);
+  // Asks for a barrier for the reads waiting now, if any (else the next read starts one).
+  void start_read_barrier();
+  void retry_reads(std::vector<pending_read>& batch);
+  // A follower's batch: the leader's barrier index applied here, then wait_sequence.
+  void wait_index(std::uint64_t index, const read_batch& batch);
+  // Answers the batch once the applier has applied the committed() sequence (at once if it has).
+  void wait_sequence(std::uint64_t sequence, const read_batch& batch);
+  static void answer_reads(std::vector<pending_read>& batch, bool ok);
   void run_timer();
   void stop_timer();
 
@@ -124,7 +135,11 @@ class cluster_gate {
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, waiter> waiters_;
   std::uint64_t applied_sequence_ = 0;
-  std::multimap<std::uint64_t, std::function<void(bool)>> reads_;
+  std::multimap<std::uint64_t, std::function<void(bool)>> reads_;  // by the sequence they need
+  std::vector<pending_read> pending_reads_;                        // for the next barrier
+  // A barrier is asked for; its answer asks for the next. One at a time: on two shared cores
+  // more in flight cost more CPU a read than they saved in waiting (docs/performance.md).
+  bool read_barrier_running_ = false;
   struct remote_waiter {
     std::uint64_t token;
     std::function<void(std::string)> done;

@@ -67,14 +67,25 @@ class raft_log;
 
 struct apply_request {
   struct raft_apply req {};
+  raft_log* self = nullptr;
+  raft_term term = 0;  // the leader's term when it appended the entry
   std::vector<std::function<void(int)>> dones;
+};
+
+using barrier_done = std::function<void(std::optional<std::uint64_t>)>;
+
+// A follower's read: the leader's commit index when it asked (0: not known to be enough).
+struct index_waiter {
+  std::uint64_t commit_index = 0;
+  barrier_done done;
 };
 
 struct barrier_request {
   struct raft_barrier req {};
   raft_log* self = nullptr;
-  std::vector<std::function<void(std::optional<std::uint64_t>)>> dones;
-  bool for_follower = false;
+  raft_term term = 0;
+  std::vector<index_waiter> index_dones;     // followers' reads
+  std::vector<barrier_done> sequence_dones;  // this member's reads: the sequence applied by then
 };
 
 struct transfer_request {
@@ -190,16 +201,34 @@ class raft_log final : public replicated_log {
     });
   }
 
-  void read_index(bool for_follower,
-                  std::function<void(std::optional<std::uint64_t>)> done) override {
-    post([this, for_follower, done = std::move(done)]() mutable {
-      barrier_waiters_.push_back(std::move(done));
-      barrier_for_follower_ = barrier_for_follower_ || for_follower;
+  // ReadIndex (section 6.4 of Raft's thesis) with a barrier for the round that confirms the
+  // leadership: the commit index when the read arrived covers every acknowledged write once
+  // this leader has committed an entry of its own term. A follower learns that index from the
+  // barrier's own AppendEntries, so it needs no commit notice; before that first commit the
+  // barrier's index is the answer, and the notice follows it.
+  void read_index(std::function<void(std::optional<std::uint64_t>)> done) override {
+    post([this, done = std::move(done)]() mutable {
+      const bool known = raft_state(&raft_) == RAFT_LEADER &&
+                         committed_term_ == raft_.current_term && raft_.commit_index > 0;
+      index_waiters_.push_back({known ? raft_.commit_index : 0, std::move(done)});
     });
+  }
+
+  void read_barrier(std::function<void(std::optional<std::uint64_t>)> done) override {
+    post(
+        [this, done = std::move(done)]() mutable { sequence_waiters_.push_back(std::move(done)); });
   }
 
   void wait_applied(std::uint64_t index, unsigned timeout_ms,
                     std::function<void(std::optional<std::uint64_t>)> done) override {
+    {
+      std::unique_lock lock(status_mutex_);
+      if (status_.applied_index >= index) {
+        const std::uint64_t sequence = applied_sequence_;
+        lock.unlock();
+        return done(sequence);
+      }
+    }
     post([this, index, timeout_ms, done = std::move(done)]() mutable {
       applied_waiters_.push_back(
           {index, std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms),
@@ -357,8 +386,10 @@ class raft_log final : public replicated_log {
     pending_dones_.clear();
     pending_commands_.clear();
     pending_counts_.clear();
-    for (auto& done : barrier_waiters_) done(std::nullopt);
-    barrier_waiters_.clear();
+    for (auto& waiter : index_waiters_) waiter.done(std::nullopt);
+    index_waiters_.clear();
+    for (auto& done : sequence_waiters_) done(std::nullopt);
+    sequence_waiters_.clear();
     for (auto& waiter : applied_waiters_) waiter.done(std::nullopt);
     applied_waiters_.clear();
   }
@@ -379,6 +410,8 @@ class raft_log final : public replicated_log {
     std::size_t request = 0;
     while (request < pending_dones_.size()) {
       auto* apply = new apply_request;
+      apply->self = this;
+      apply->term = raft_.current_term;
       std::vector<std::string> batch;
       std::size_t bytes = 0;
       // Whole requests only: a request's commands share its entry.
@@ -405,6 +438,10 @@ class raft_log final : public replicated_log {
       const int rv = raft_apply(&raft_, &apply->req, &buffer, 1,
                                 [](struct raft_apply* req, int status, void*) {
                                   auto* apply = static_cast<apply_request*>(req->data);
+                                  if (status == 0) {
+                                    auto& term = apply->self->committed_term_;
+                                    term = std::max(term, apply->term);
+                                  }
                                   for (auto& done : apply->dones) done(status);
                                   delete apply;
                                 });
@@ -458,38 +495,46 @@ class raft_log final : public replicated_log {
 
   // One barrier at a time, shared by every read that asked while none was in flight.
   void start_barrier() {
-    if (barrier_in_flight_ || barrier_waiters_.empty()) return;
-    auto waiters = std::move(barrier_waiters_);
-    barrier_waiters_.clear();
-    const bool for_follower = barrier_for_follower_;
-    barrier_for_follower_ = false;
-    if (raft_state(&raft_) != RAFT_LEADER) {
-      for (auto& done : waiters) done(std::nullopt);
-      return;
-    }
+    if (barrier_in_flight_) return;
+    if (index_waiters_.empty() && sequence_waiters_.empty()) return;
     auto* barrier = new barrier_request;
     barrier->self = this;
-    barrier->dones = std::move(waiters);
-    barrier->for_follower = for_follower;
+    barrier->term = raft_.current_term;
+    barrier->index_dones.swap(index_waiters_);
+    barrier->sequence_dones.swap(sequence_waiters_);
+    if (raft_state(&raft_) != RAFT_LEADER) return fail_barrier(barrier);
     barrier->req.data = barrier;
     const int rv = raft_barrier(&raft_, &barrier->req, [](struct raft_barrier* req, int status) {
       auto* barrier = static_cast<barrier_request*>(req->data);
       raft_log* self = barrier->self;
       self->barrier_in_flight_ = false;
-      std::optional<std::uint64_t> index;
-      if (status == 0) index = std::max<std::uint64_t>(req->index, 1);
-      for (auto& done : barrier->dones) done(index);
-      if (status == 0 && barrier->for_follower) self->notice_due_ = true;
+      if (status != 0) return fail_barrier(barrier);
+      self->committed_term_ = std::max(self->committed_term_, barrier->term);
+      // raft applies in log order: every entry before the barrier went to committed() already.
+      const std::uint64_t index = std::max<std::uint64_t>(req->index, 1);
+      for (auto& waiter : barrier->index_dones) {
+        if (waiter.commit_index != 0) {
+          waiter.done(waiter.commit_index);
+        } else {
+          waiter.done(index);
+          self->notice_due_ = true;
+        }
+      }
+      for (auto& done : barrier->sequence_dones) done(self->sequence_);
       delete barrier;
       // The next barrier and the notice start from a task, not from inside this callback.
-      if (!self->barrier_waiters_.empty() || self->notice_due_) self->post([] {});
+      if (!self->index_waiters_.empty() || !self->sequence_waiters_.empty() || self->notice_due_) {
+        self->post([] {});
+      }
     });
-    if (rv != 0) {
-      for (auto& done : barrier->dones) done(std::nullopt);
-      delete barrier;
-      return;
-    }
+    if (rv != 0) return fail_barrier(barrier);
     barrier_in_flight_ = true;
+  }
+
+  static void fail_barrier(barrier_request* barrier) {
+    for (auto& waiter : barrier->index_dones) waiter.done(std::nullopt);
+    for (auto& done : barrier->sequence_dones) done(std::nullopt);
+    delete barrier;
   }
 
   // raft 0.15 tells followers the commit index only in its next message to them, a heartbeat
@@ -560,6 +605,7 @@ class raft_log final : public replicated_log {
     }
     std::lock_guard lock(status_mutex_);
     status_ = std::move(s);
+    applied_sequence_ = sequence_;
   }
 
   static int fsm_apply(raft_fsm* fsm, const raft_buffer* buf, void** result) {
@@ -615,10 +661,11 @@ class raft_log final : public replicated_log {
   std::vector<std::string> pending_commands_;
   std::vector<std::size_t> pending_counts_;
   std::vector<std::function<void(int)>> pending_dones_;
-  std::vector<std::function<void(std::optional<std::uint64_t>)>> barrier_waiters_;
+  std::vector<index_waiter> index_waiters_;     // reads of followers, for the next barrier
+  std::vector<barrier_done> sequence_waiters_;  // reads on this member, for the next barrier
   bool barrier_in_flight_ = false;
-  bool barrier_for_follower_ = false;  // some waiter of the next barrier is a follower's read
-  bool notice_due_ = false;            // a follower waits to learn a barrier committed
+  raft_term committed_term_ = 0;  // the last term in which an entry this member led committed
+  bool notice_due_ = false;       // a follower waits to learn a barrier committed
   std::vector<applied_waiter> applied_waiters_;
   std::uint64_t sequence_ = 0;
   std::int64_t last_ts_ = 0;
@@ -631,6 +678,7 @@ class raft_log final : public replicated_log {
   std::chrono::steady_clock::time_point next_space_check_{};
 
   mutable std::mutex status_mutex_;
+  std::uint64_t applied_sequence_ = 0;  // sequence_ when status_ was taken
   log_status status_;
 };
 

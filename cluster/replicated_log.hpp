@@ -66,14 +66,16 @@ class replicated_log {
   // leads; `done(0)` once committed and handed to `committed`, else an error code (not leader,
   // leadership lost: the outcome may be unknown).
   virtual void propose(std::vector<std::string> commands, std::function<void(int)> done) = 0;
-  // Leader only: an index such that every write acknowledged before the call is at or below it
-  // (a barrier shared by the reads that wait at the same time). nullopt: not leader / failed.
-  // `for_follower`: a follower waits until it has applied the index, and a follower learns what
-  // is committed only from the leader's next message, so the leader sends one at once.
-  virtual void read_index(bool for_follower,
-                          std::function<void(std::optional<std::uint64_t>)> done) = 0;
+  // Leader only, for a follower's reads: an index such that every write acknowledged before the
+  // call is at or below it (a barrier shared by the reads that wait at the same time). The
+  // follower waits until it has applied the index, and a follower learns what is committed only
+  // from the leader's next message, so the leader sends one at once. nullopt: not leader / failed.
+  virtual void read_index(std::function<void(std::optional<std::uint64_t>)> done) = 0;
+  // Leader only, for its own reads: the committed() sequence handed over once the same barrier
+  // is applied here, which covers every write acknowledged before the call.
+  virtual void read_barrier(std::function<void(std::optional<std::uint64_t>)> done) = 0;
   // Once this member's raft has applied `index`: the committed() sequence reached by then.
-  // nullopt after timeout_ms.
+  // nullopt after timeout_ms. Runs `done` at once, on the caller's thread, if it has already.
   virtual void wait_applied(std::uint64_t index, unsigned timeout_ms,
                             std::function<void(std::optional<std::uint64_t>)> done) = 0;
   // Hands leadership to another voter if this member leads; done() either way.

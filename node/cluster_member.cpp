@@ -68,40 +68,9 @@ class forwarder {
     post([this] { send_proposals(); });
   }
 
-  // Reads waiting at the same time share one call.
+  // The leader's read index for a batch of reads (cluster_gate batches them, one at a time).
   void read_index(std::uint64_t leader, std::function<void(std::optional<std::uint64_t>)> done) {
-    bool start = false;
-    {
-      std::lock_guard lock(reads_mutex_);
-      reads_.push_back(std::move(done));
-      if (!reads_running_) start = reads_running_ = true;
-    }
-    if (!start) return;
-    post([this, leader] {
-      for (;;) {
-        std::vector<std::function<void(std::optional<std::uint64_t>)>> batch;
-        {
-          std::lock_guard lock(reads_mutex_);
-          if (reads_.empty()) {
-            reads_running_ = false;
-            return;
-          }
-          batch.swap(reads_);
-        }
-        std::optional<std::uint64_t> index;
-        if (auto* client = client_for(leader)) {
-          auto res = client->Get("/v1/cluster/read_index");
-          if (!res || res->status != 200) report_failure(leader, res);
-          if (res && res->status == 200) {
-            try {
-              index = nlohmann::json::parse(res->body).at("index").get<std::uint64_t>();
-            } catch (const std::exception&) {
-            }
-          }
-        }
-        for (auto& done : batch) done(index);
-      }
-    });
+    post([this, leader, done = std::move(done)] { done(leader_read_index(leader)); });
   }
 
   std::string address_of(std::uint64_t id) const {
@@ -109,6 +78,21 @@ class forwarder {
   }
 
  private:
+  std::optional<std::uint64_t> leader_read_index(std::uint64_t leader) {
+    auto* client = client_for(leader);
+    if (client == nullptr) return std::nullopt;
+    auto res = client->Get("/v1/cluster/read_index");
+    if (!res || res->status != 200) {
+      report_failure(leader, res);
+      return std::nullopt;
+    }
+    try {
+      return nlohmann::json::parse(res->body).at("index").get<std::uint64_t>();
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
   httplib::Client* client_for(std::uint64_t id) {
     const std::string address = address_of(id);
     if (address.empty()) return nullptr;
@@ -179,8 +163,8 @@ class forwarder {
         batch[i].done(std::nullopt);
         continue;
       }
-      const std::vector<std::string> share(outcomes.begin() + next,
-                                           outcomes.begin() + next + counts[i]);
+      const auto first = outcomes.begin() + static_cast<std::ptrdiff_t>(next);
+      const std::vector<std::string> share(first, first + static_cast<std::ptrdiff_t>(counts[i]));
       next += counts[i];
       batch[i].done(cluster::frame(share));
     }
@@ -236,9 +220,6 @@ class forwarder {
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
-  std::mutex reads_mutex_;
-  std::vector<std::function<void(std::optional<std::uint64_t>)>> reads_;
-  bool reads_running_ = false;
 };
 
 // --bootstrap on an empty data dir starts a new cluster: refused when a configured peer already
@@ -430,7 +411,8 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
           "counter", s.leader_changes);
     return text;
   };
-  hooks->propose = [log, gate](std::string body, std::function<void(int, std::string)> done) {
+  hooks->propose = [log, gate](const std::string& body,
+                               std::function<void(int, std::string)> done) {
     std::vector<std::string> commands;
     std::vector<std::pair<std::uint32_t, std::uint64_t>> ids;
     try {
@@ -445,7 +427,7 @@ std::unique_ptr<cluster_member> cluster_member::start(const node_config& config,
     forwarded_write::start(*log, *gate, std::move(commands), std::move(ids), std::move(done));
   };
   hooks->read_index = [log](std::function<void(std::optional<std::uint64_t>)> done) {
-    log->read_index(true, std::move(done));
+    log->read_index(std::move(done));
   };
   hooks->linearize = [gate](std::function<void(bool)> then) { gate->linearize(std::move(then)); };
   state->hooks = std::move(hooks);
