@@ -29,6 +29,7 @@ extern "C" {
 #include "cluster/command.hpp"
 #include "cluster/replicated_log.hpp"
 #include "cluster/resolving_transport.hpp"
+#include "core/thread_name.hpp"
 
 namespace kv::cluster {
 namespace {
@@ -187,6 +188,7 @@ class raft_log final : public replicated_log {
       if (!self->closing_) self->check_applied_waiters();
     });
     thread_ = std::thread([this] {
+      name_this_thread("kv.raft");
       uv_run(&loop_, UV_RUN_DEFAULT);
       uv_loop_close(&loop_);
     });

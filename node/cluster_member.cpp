@@ -16,6 +16,7 @@
 #include "actors/cluster_forwarded_write.hpp"
 #include "actors/cluster_gate.hpp"
 #include "cluster/command.hpp"
+#include "core/thread_name.hpp"
 #include "node/member_http.hpp"
 
 namespace kv {
@@ -45,7 +46,12 @@ class forwarder {
  public:
   forwarder(std::vector<std::string> http_addresses, member_http_access access)
       : addresses_(std::move(http_addresses)), access_(std::move(access)) {
-    for (std::size_t i = 0; i < forward_threads; ++i) threads_.emplace_back([this] { run(); });
+    for (std::size_t i = 0; i < forward_threads; ++i) {
+      threads_.emplace_back([this] {
+        name_this_thread("kv.forward");
+        run();
+      });
+    }
   }
   ~forwarder() {
     {

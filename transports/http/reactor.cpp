@@ -16,6 +16,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/thread_name.hpp"
+
 namespace kv::http {
 namespace {
 
@@ -56,7 +58,10 @@ reactor::~reactor() {
 }
 
 void reactor::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kv.http");
+    run();
+  });
 }
 
 void reactor::stop() {

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/thread_name.hpp"
+
 namespace kv::resp {
 namespace {
 
@@ -49,7 +51,10 @@ loop::~loop() {
 }
 
 void loop::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kv.resp");
+    run();
+  });
 }
 
 void loop::stop() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/base64.hpp"
+#include "core/thread_name.hpp"
 #include "transports/socketio/engineio_codec.hpp"
 
 namespace kv::socketio {
@@ -217,7 +218,10 @@ void socketio_server::impl::handshake(const http::exchange_ptr& ex) {
 
 socketio_server::socketio_server(feed_api feed, socketio_options options)
     : impl_(std::make_shared<impl>(std::move(feed), options)) {
-  impl_->timer = std::thread([server = impl_.get()] { server->run_timer(); });
+  impl_->timer = std::thread([server = impl_.get()] {
+    name_this_thread("kv.socketio");
+    server->run_timer();
+  });
 }
 
 socketio_server::~socketio_server() {

@@ -6,6 +6,8 @@
 #include <vector>
 #include <zmq_addon.hpp>
 
+#include "core/thread_name.hpp"
+
 namespace kv::zmq_feed {
 namespace {
 
@@ -17,7 +19,10 @@ zap_handler::zap_handler(zmq::context_t& context, std::set<std::string> allowed)
     : socket_(context, zmq::socket_type::rep), allowed_(std::move(allowed)) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.bind("inproc://zeromq.zap.01");
-  thread_ = std::thread([this] { serve(); });
+  thread_ = std::thread([this] {
+    name_this_thread("kv.zap");
+    serve();
+  });
 }
 
 zap_handler::~zap_handler() {
