@@ -254,7 +254,7 @@ void socketio_server::serve(const http::request& request, const http::exchange_p
   if (!session) return send_error(ex, 400, "Invalid session");
   if (request.request_method() == http::method::get) {
     return session->poll(
-        [ex](poll_reply reply) { ex->send(reply.status, reply.body, engineio_text); },
+        [ex](const poll_reply& reply) { ex->send(reply.status, reply.body, engineio_text); },
         clock::now());
   }
   switch (session->receive(request.body(), clock::now())) {
