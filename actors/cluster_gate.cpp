@@ -270,8 +270,7 @@ void cluster_gate::retry_reads(std::vector<pending_read>& batch) {
   }
 }
 
-void cluster_gate::wait_index(std::uint64_t index,
-                              const std::shared_ptr<std::vector<pending_read>>& batch) {
+void cluster_gate::wait_index(std::uint64_t index, const read_batch& batch) {
   auto* log = log_;
   if (log == nullptr) return answer_reads(*batch, false);
   auto deadline = clock_type::now();
@@ -285,8 +284,7 @@ void cluster_gate::wait_index(std::uint64_t index,
                     });
 }
 
-void cluster_gate::wait_sequence(std::uint64_t sequence,
-                                 const std::shared_ptr<std::vector<pending_read>>& batch) {
+void cluster_gate::wait_sequence(std::uint64_t sequence, const read_batch& batch) {
   {
     std::unique_lock lock(mutex_);
     if (applied_sequence_ < sequence) {
