@@ -62,8 +62,9 @@ class watch_output {
   virtual void disconnect() = 0;
 };
 
-// A transport that gets every event (ZeroMQ). Created, used and destroyed on one thread of its
-// own, so it may hold resources that must stay on one thread.
+// A transport that gets every event (ZeroMQ). Created, used and destroyed by one actor, one call
+// at a time with a full memory fence before each, so it may hold a resource that one thread at a
+// time may use (a ZeroMQ socket); it must not block.
 class event_publisher {
  public:
   virtual ~event_publisher() = default;
@@ -96,8 +97,8 @@ class feed_api {
   // falls too far behind, or close_watches() is called.
   void watch(watch_request request, std::shared_ptr<watch_output> output) const;
 
-  // Runs `make` on a new thread, waits for it, and from then on hands every event to what it
-  // made, on that thread. Rethrows what `make` throws (an endpoint in use, say).
+  // Runs `make` in a new actor, waits for it, and from then on hands every event to what it
+  // made, in that actor. Rethrows what `make` throws (an endpoint in use, say).
   void add_publisher(publisher_factory make) const;
 
   // Finishes every watch stream, and any opened afterwards, so that a draining node can stop.

@@ -356,7 +356,7 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   const std::size_t partition_count = options.table.partition_count();
   store_runtime runtime(std::move(options), feed_options_of(config));
   const feed_api feed = runtime.feed();
-  // Written on the publisher's thread before add_publisher returns.
+  // Written by the publisher actor before add_publisher returns.
   std::string feed_bound;
   try {
     feed.add_publisher(

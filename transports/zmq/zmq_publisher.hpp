@@ -1,7 +1,7 @@
 // The change feed over ZeroMQ (contract section 3): a PUB socket (an XPUB, to know whether
 // anyone subscribes) bound at feed.zmq_endpoint, one two-frame message per event, [key bytes,
 // event JSON], so that subscribers filter by key prefix. Not thread-safe, like the socket it
-// owns: the publisher actor keeps it on one thread.
+// owns: the publisher actor uses it one call at a time, fenced (actors/publisher.hpp).
 #pragma once
 
 #include <memory>
