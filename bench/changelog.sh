@@ -102,19 +102,48 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -
 echo "$(psql --version); libpqxx $(pkg-config --modversion libpqxx)"
 bench_wait_for_quiet
 bench_table_header
+# machine_ticks: busy and idle CPU ticks of the whole machine so far.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
+# postgres_ticks: CPU ticks of every PostgreSQL process (server, backends, WAL writer...).
+postgres_ticks() {
+  local pid total=0 ticks
+  for pid in $(pgrep -u postgres -x postgres); do
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ticks))
+  done
+  echo "$total"
+}
+# us_per TICKS COUNT: microseconds of CPU per item.
+us_per() { awk -v t="$1" -v n="$2" -v hz="$clock_ticks" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
+
 # Interleaved, twice, so that a slow moment of the machine does not fall on one server only.
+# Each row also says how busy the machine was and how much of it a PUT took (both cores, every
+# process); the change log's rows add PostgreSQL's CPU per row written, counted until the table
+# caught up: PostgreSQL shares the two cores with kvnode and wrk.
 declare -A best=()
 for round in 1 2; do
   for target in "kvnode:$off_port" "kvnode copy:$copy_port" "kvnode insert:$insert_port"; do
     IFS=: read -r name port <<<"$target"
+    rev_before=0
+    [[ $name != kvnode ]] && rev_before=$(metric "$port" kv_changelog_table_rev)
+    pg_before=$(postgres_ticks)
+    read -r busy_before idle_before < <(machine_ticks)
     row=$(bench_row "$name" "put16" "$connections" -s bench/workloads.lua \
       "http://127.0.0.1:$port" -- kvnode put16 "$keys")
+    read -r busy_after idle_after < <(machine_ticks)
     echo "$row"
     rps=$(awk '{ print $(NF - 5) }' <<<"$row")
+    busy=$((busy_after - busy_before))
+    per_put=$(us_per "$busy" "$(awk -v r="$rps" -v d="$duration" 'BEGIN { print r * d }')")
+    line="  $name: machine $((100 * busy / (busy + idle_after - idle_before)))% busy, $per_put us of it a PUT"
     awk -v a="$rps" -v b="${best[$name]:-0}" 'BEGIN { exit !(a > b) }' && best[$name]=$rps
     if [[ $name != kvnode ]]; then
-      echo "  $name: the table caught up $(wait_caught_up "$port") s after the run ended"
+      caught_up=$(wait_caught_up "$port")
+      rows=$(($(metric "$port" kv_changelog_table_rev) - rev_before))
+      pg_us=$(us_per $(($(postgres_ticks) - pg_before)) "$rows")
+      line="$line; PostgreSQL $pg_us us a row; the table caught up $caught_up s after the run ended"
     fi
+    echo "$line"
   done
 done
 echo "(wrk -t2 -c$connections -d${duration}s, PUT of 16 bytes to $keys keys; each row once a round)"
