@@ -164,7 +164,8 @@ func (w *Watch) Close() error {
 
 // LastRev returns the rev of the last change delivered (or the stream position the node
 // started from), and false when there is none yet: a later watch with FromRev set to it goes
-// on from there.
+// on from there. It is never older than the last event received from Events; while one waits
+// for room in the channel it may already be that event's.
 func (w *Watch) LastRev() (uint64, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -405,14 +406,20 @@ func (w *Watch) take(message sseMessage) error {
 		}
 	}
 	if event != nil {
+		// Moved before the send, so that a caller who has received the event never reads an
+		// older LastRev; taken back when the watch stops before the event is handed over.
+		w.mu.Lock()
+		previous, hadPrevious := w.lastRev, w.hasLastRev
+		w.lastRev, w.hasLastRev = event.Rev, true
+		w.mu.Unlock()
 		select {
 		case w.events <- *event:
 		case <-w.ctx.Done():
+			w.mu.Lock()
+			w.lastRev, w.hasLastRev = previous, hadPrevious
+			w.mu.Unlock()
 			return errStopped
 		}
-		w.mu.Lock()
-		w.lastRev, w.hasLastRev = event.Rev, true
-		w.mu.Unlock()
 	}
 	// Only a handled message moves the resume point.
 	if message.hasID {
