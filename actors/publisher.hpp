@@ -10,8 +10,8 @@
 
 namespace kv {
 
-// Not a detached actor: a thread of its own woke once per broker message, which cost a PUT
-// about a third more CPU (docs/performance.md, "The publisher on the scheduler"). A ZeroMQ
+// Not a detached actor: a thread of its own woke once per broker message, and an unpipelined
+// RESP SET took 18-60% more CPU (docs/performance.md, "The publisher on the scheduler"). A ZeroMQ
 // socket may move between threads after a full memory fence (zmq_socket(3)), so the actor
 // issues one before each use of the publisher and before destroying it.
 //
