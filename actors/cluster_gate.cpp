@@ -20,10 +20,7 @@ cluster_gate::cluster_gate(std::uint32_t node_id, std::chrono::milliseconds time
   // Request ids must not repeat across restarts of this member: start at random.
   std::random_device device;
   next_request_id_ = (std::uint64_t{device()} << 32 | device()) & ~(std::uint64_t{1} << 63);
-  timer_thread_ = std::thread([this] {
-    name_this_thread("kv.gate");
-    run_timer();
-  });
+  timer_thread_ = named_thread("kv.gate", [this] { run_timer(); });
 }
 
 cluster_gate::~cluster_gate() {

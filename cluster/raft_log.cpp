@@ -187,8 +187,7 @@ class raft_log final : public replicated_log {
       auto* self = static_cast<raft_log*>(c->data);
       if (!self->closing_) self->check_applied_waiters();
     });
-    thread_ = std::thread([this] {
-      name_this_thread("kv.raft");
+    thread_ = named_thread("kv.raft", [this] {
       uv_run(&loop_, UV_RUN_DEFAULT);
       uv_loop_close(&loop_);
     });

@@ -1,3 +1,4 @@
+// Thread names through pthread_setname_np, cut to the kernel's 15 characters.
 #include "core/thread_name.hpp"
 
 #include <pthread.h>

@@ -47,10 +47,7 @@ class forwarder {
   forwarder(std::vector<std::string> http_addresses, member_http_access access)
       : addresses_(std::move(http_addresses)), access_(std::move(access)) {
     for (std::size_t i = 0; i < forward_threads; ++i) {
-      threads_.emplace_back([this] {
-        name_this_thread("kv.forward");
-        run();
-      });
+      threads_.push_back(named_thread("kv.forward", [this] { run(); }));
     }
   }
   ~forwarder() {

@@ -62,10 +62,7 @@ std::unique_ptr<event_publisher> changelog_sink::make_publisher() {
 
 void changelog_sink::start(std::uint64_t node_rev) {
   backlog_.set_start_rev(node_rev);
-  writer_ = std::thread([self = shared_from_this()] {
-    name_this_thread("kv.changelog");
-    self->run();
-  });
+  writer_ = named_thread("kv.changelog", [self = shared_from_this()] { self->run(); });
 }
 
 bool changelog_sink::stop(std::chrono::milliseconds grace) {

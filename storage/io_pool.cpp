@@ -13,10 +13,7 @@ io_pool::io_pool(std::size_t threads) {
   const std::size_t count = std::max<std::size_t>(threads, 1);
   threads_.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    threads_.emplace_back([this] {
-      name_this_thread("kv.io");
-      work();
-    });
+    threads_.push_back(named_thread("kv.io", [this] { work(); }));
   }
 }
 

@@ -1,3 +1,4 @@
+// name_this_thread and named_thread, read back with pthread_getname_np.
 #include "core/thread_name.hpp"
 
 #include <gtest/gtest.h>
@@ -9,13 +10,17 @@
 namespace kv {
 namespace {
 
+std::string this_thread_name() {
+  char buffer[32] = {};
+  pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+  return buffer;
+}
+
 std::string name_in_thread(const char* name) {
   std::string seen;
   std::thread([&] {
     name_this_thread(name);
-    char buffer[32] = {};
-    pthread_getname_np(pthread_self(), buffer, sizeof buffer);
-    seen = buffer;
+    seen = this_thread_name();
   }).join();
   return seen;
 }
@@ -26,6 +31,12 @@ TEST(ThreadNameTest, TheThreadCarriesTheName) {
 
 TEST(ThreadNameTest, ALongNameIsCutToFifteenCharacters) {
   EXPECT_EQ(name_in_thread("kv.a-very-long-thread-name"), "kv.a-very-long-");
+}
+
+TEST(ThreadNameTest, ANamedThreadIsNamedBeforeItsFunctionRuns) {
+  std::string seen;
+  named_thread("kv.named", [&] { seen = this_thread_name(); }).join();
+  EXPECT_EQ(seen, "kv.named");
 }
 
 }  // namespace

@@ -58,10 +58,7 @@ reactor::~reactor() {
 }
 
 void reactor::start() {
-  thread_ = std::thread([this] {
-    name_this_thread("kv.http");
-    run();
-  });
+  thread_ = named_thread("kv.http", [this] { run(); });
 }
 
 void reactor::stop() {

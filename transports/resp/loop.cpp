@@ -51,10 +51,7 @@ loop::~loop() {
 }
 
 void loop::start() {
-  thread_ = std::thread([this] {
-    name_this_thread("kv.resp");
-    run();
-  });
+  thread_ = named_thread("kv.resp", [this] { run(); });
 }
 
 void loop::stop() {

@@ -218,10 +218,7 @@ void socketio_server::impl::handshake(const http::exchange_ptr& ex) {
 
 socketio_server::socketio_server(feed_api feed, socketio_options options)
     : impl_(std::make_shared<impl>(std::move(feed), options)) {
-  impl_->timer = std::thread([server = impl_.get()] {
-    name_this_thread("kv.socketio");
-    server->run_timer();
-  });
+  impl_->timer = named_thread("kv.socketio", [server = impl_.get()] { server->run_timer(); });
 }
 
 socketio_server::~socketio_server() {

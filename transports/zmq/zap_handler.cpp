@@ -19,10 +19,7 @@ zap_handler::zap_handler(zmq::context_t& context, std::set<std::string> allowed)
     : socket_(context, zmq::socket_type::rep), allowed_(std::move(allowed)) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.bind("inproc://zeromq.zap.01");
-  thread_ = std::thread([this] {
-    name_this_thread("kv.zap");
-    serve();
-  });
+  thread_ = named_thread("kv.zap", [this] { serve(); });
 }
 
 zap_handler::~zap_handler() {
