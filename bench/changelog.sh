@@ -113,8 +113,6 @@ postgres_ticks() {
   done
   echo "$total"
 }
-# us_per TICKS COUNT: microseconds of CPU per item.
-us_per() { awk -v t="$1" -v n="$2" -v hz="$clock_ticks" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }'; }
 
 # Interleaved, twice, so that a slow moment of the machine does not fall on one server only.
 # Each row also says how busy the machine was and how much of it a PUT took (both cores, every
@@ -134,13 +132,13 @@ for round in 1 2; do
     echo "$row"
     rps=$(awk '{ print $(NF - 5) }' <<<"$row")
     busy=$((busy_after - busy_before))
-    per_put=$(us_per "$busy" "$(awk -v r="$rps" -v d="$duration" 'BEGIN { print r * d }')")
+    per_put=$(bench_cpu_per_request "$busy" "$(awk -v r="$rps" -v d="$duration" 'BEGIN { print r * d }')")
     line="  $name: machine $((100 * busy / (busy + idle_after - idle_before)))% busy, $per_put us of it a PUT"
     awk -v a="$rps" -v b="${best[$name]:-0}" 'BEGIN { exit !(a > b) }' && best[$name]=$rps
     if [[ $name != kvnode ]]; then
       caught_up=$(wait_caught_up "$port")
       rows=$(($(metric "$port" kv_changelog_table_rev) - rev_before))
-      pg_us=$(us_per $(($(postgres_ticks) - pg_before)) "$rows")
+      pg_us=$(bench_cpu_per_request $(($(postgres_ticks) - pg_before)) "$rows")
       line="$line; PostgreSQL $pg_us us a row; the table caught up $caught_up s after the run ended"
     fi
     echo "$line"
