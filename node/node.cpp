@@ -240,6 +240,7 @@ std::shared_ptr<changelog::changelog_sink> make_changelog_sink(const node_config
   options.limits.max_events = config.changelog_max_backlog_events;
   options.limits.max_bytes = config.changelog_max_backlog_bytes;
   options.batch_events = config.changelog_batch_events;
+  options.batch_interval = std::chrono::milliseconds(config.changelog_batch_interval_ms);
   return std::make_shared<changelog::changelog_sink>(
       options,
       changelog::postgres_store_factory(

@@ -438,6 +438,10 @@ constexpr file_key kFileKeys[] = {
      [](const file_value& v, node_config& c) {
        c.changelog_batch_events = static_cast<std::size_t>(v.integer(1, 1'000'000));
      }},
+    {"changelog", "batch_interval_ms",
+     [](const file_value& v, node_config& c) {
+       c.changelog_batch_interval_ms = static_cast<unsigned>(v.integer(0, 10'000));
+     }},
     {"changelog", "method",
      [](const file_value& v, node_config& c) {
        c.changelog_use_insert = v.parsed(parse_changelog_method);

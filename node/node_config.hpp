@@ -83,12 +83,14 @@ struct node_config {
   kv::dialect dialect = kv::dialect::kvactor;
   // [changelog] (contract section 13): the libpq connection string of the PostgreSQL database
   // the change log goes to ("": no change log); how many events, and bytes of event JSON, may
-  // wait for it before the oldest are dropped and recorded as a gap; rows per transaction; and
-  // whether a batch is written with COPY or a multi-row INSERT.
+  // wait for it before the oldest are dropped and recorded as a gap; rows per transaction; how
+  // long after a transaction that was not full the next may begin; and whether a batch is
+  // written with COPY or a multi-row INSERT.
   std::string changelog_postgres;
   std::size_t changelog_max_backlog_events = 1000000;
   std::size_t changelog_max_backlog_bytes = std::size_t{256} << 20;
   std::size_t changelog_batch_events = 5000;
+  unsigned changelog_batch_interval_ms = 50;
   bool changelog_use_insert = false;
   // --restore-from-postgres: fill the empty data directory from the change log, then serve;
   // --restore-accept-gaps: do so even when the log misses revs.

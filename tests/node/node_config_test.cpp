@@ -797,6 +797,7 @@ TEST_F(ChangelogConfigTest, KeysDefaultToTheContractAndAreRead) {
   const node_config defaults = load_config_file(write(""));
   EXPECT_EQ(defaults.changelog_postgres, "");
   EXPECT_EQ(defaults.changelog_max_backlog_events, 1000000u);
+  EXPECT_EQ(defaults.changelog_batch_interval_ms, 50u);
   EXPECT_FALSE(defaults.changelog_use_insert);
   const node_config set = load_config_file(write(R"toml(
 [changelog]
@@ -804,12 +805,14 @@ postgres = "host=db sslmode=verify-full"
 max_backlog_events = 5
 max_backlog_bytes = 2097152
 batch_events = 100
+batch_interval_ms = 0
 method = "insert"
 )toml"));
   EXPECT_EQ(set.changelog_postgres, "host=db sslmode=verify-full");
   EXPECT_EQ(set.changelog_max_backlog_events, 5u);
   EXPECT_EQ(set.changelog_max_backlog_bytes, 2097152u);
   EXPECT_EQ(set.changelog_batch_events, 100u);
+  EXPECT_EQ(set.changelog_batch_interval_ms, 0u);
   EXPECT_TRUE(set.changelog_use_insert);
 }
 
@@ -820,6 +823,9 @@ TEST_F(ChangelogConfigTest, BadValuesNameTheirKey) {
   const std::string backlog =
       config_error_of([&] { load_config_file(write("[changelog]\nmax_backlog_events = 0\n")); });
   EXPECT_NE(backlog.find("changelog.max_backlog_events"), std::string::npos) << backlog;
+  const std::string interval =
+      config_error_of([&] { load_config_file(write("[changelog]\nbatch_interval_ms = 10001\n")); });
+  EXPECT_NE(interval.find("changelog.batch_interval_ms"), std::string::npos) << interval;
   const std::string empty =
       config_error_of([&] { load_config_file(write("[changelog]\npostgres = \"\"\n")); });
   EXPECT_NE(empty.find("changelog.postgres"), std::string::npos) << empty;
