@@ -43,6 +43,7 @@ namespace {
 std::vector<std::string> member_http_hosts(const node_config::cluster_config& cluster) {
   const auto& addresses = cluster.http_peers.empty() ? cluster.peers : cluster.http_peers;
   std::vector<std::string> hosts;
+  hosts.reserve(addresses.size());
   for (const auto& address : addresses) hosts.push_back(address.substr(0, address.rfind(':')));
   return hosts;
 }
@@ -512,7 +513,7 @@ int run_node(const node_config& config, std::shared_ptr<const http::tls_context>
   // RESP has no TLS here: tokens guard it, but they travel in clear text.
   if (config.resp_listen) {
     if (const auto warning =
-            exposure_warning(config.resp_listen->host, /*tls=*/false, *tokens != nullptr)) {
+            exposure_warning(config.resp_listen->host, /*tls_on=*/false, *tokens != nullptr)) {
       spdlog::warn("RESP port: {}", *warning);
     }
   }

@@ -21,6 +21,28 @@ struct listen_address {
   std::uint16_t port = 8080;  // 0 asks the OS for a free port
 };
 
+// A member's [cluster] table. Outside node_config, whose std::optional of it clang could not
+// see as default-constructible while node_config was still being defined.
+struct node_cluster_config {
+  std::uint32_t node_id = 0;       // 1-based: peers[node_id - 1] is this member
+  std::vector<std::string> peers;  // every member's raft HOST:PORT, itself included
+  std::string raft_listen;         // HOST:PORT the raft port binds
+  // Every member's HTTP HOST:PORT, in the order of peers, where a follower forwards to the
+  // leader; empty: each peer's raft host with this node's HTTP port.
+  std::vector<std::string> http_peers;
+  unsigned election_timeout_ms = 1000;
+  // Raft entries applied between two snapshots; half as many stay in the log after one.
+  unsigned snapshot_threshold = 8192;
+  // How long a leader waits for a follower to take a snapshot before sending it again.
+  unsigned install_snapshot_timeout_ms = 10000;
+  // With [auth]: the file holding the token members present to each other's HTTP port (it
+  // must be in auth.tokens_file with write access to every key).
+  std::string member_token_file;
+  // With [http.tls]: the CA the other members' certificates are checked against, for the
+  // names in http_peers (or peers).
+  std::string ca_file;
+};
+
 struct node_config {
   // [node]
   std::string node_id = "node-1";
@@ -97,25 +119,7 @@ struct node_config {
   bool restore_from_postgres = false;
   bool restore_accept_gaps = false;
   // [cluster] (contract section 11): set when the table is there; standalone without it.
-  struct cluster_config {
-    std::uint32_t node_id = 0;       // 1-based: peers[node_id - 1] is this member
-    std::vector<std::string> peers;  // every member's raft HOST:PORT, itself included
-    std::string raft_listen;         // HOST:PORT the raft port binds
-    // Every member's HTTP HOST:PORT, in the order of peers, where a follower forwards to the
-    // leader; empty: each peer's raft host with this node's HTTP port.
-    std::vector<std::string> http_peers;
-    unsigned election_timeout_ms = 1000;
-    // Raft entries applied between two snapshots; half as many stay in the log after one.
-    unsigned snapshot_threshold = 8192;
-    // How long a leader waits for a follower to take a snapshot before sending it again.
-    unsigned install_snapshot_timeout_ms = 10000;
-    // With [auth]: the file holding the token members present to each other's HTTP port (it
-    // must be in auth.tokens_file with write access to every key).
-    std::string member_token_file;
-    // With [http.tls]: the CA the other members' certificates are checked against, for the
-    // names in http_peers (or peers).
-    std::string ca_file;
-  };
+  using cluster_config = node_cluster_config;
   std::optional<cluster_config> cluster;
   // --bootstrap: with an empty data dir, start a new cluster of the configured peers.
   bool bootstrap = false;
