@@ -24,8 +24,11 @@ constexpr event_history::slice_limits replay_page_limits{1000, 1 << 20, 10000};
 struct watch_entry {
   caf::actor watcher;
   std::string prefix;
+  std::shared_ptr<watcher_link> link;  // what it has not written yet; whether it was cut
   // Set while the watcher catches up: the rev its replay has reached.
   std::optional<std::uint64_t> replayed_up_to;
+  // Told it is too slow: it gets nothing more, and is forgotten once it is down.
+  bool cut = false;
 };
 
 class feed_broker : public caf::event_based_actor {
@@ -81,11 +84,29 @@ class feed_broker : public caf::event_based_actor {
       if (unpublished_.empty()) send(this, caf::flush_atom::value);
       unpublished_.push_back(event);
     }
-    for (const auto& [address, entry] : watches_) {
-      if (!entry.replayed_up_to && event->key.starts_with(entry.prefix)) {
-        send(entry.watcher, live_event{event});
+    for (auto& [address, entry] : watches_) {
+      if (entry.cut || entry.replayed_up_to || !event->key.starts_with(entry.prefix)) continue;
+      // Checked here rather than by the watcher: one that is not scheduled for a while would
+      // otherwise hold every event sent meanwhile in its mailbox.
+      const watcher_link& link = *entry.link;
+      if (link.unwritten_events.load(std::memory_order_relaxed) >= options_.watch_queue_events ||
+          link.unwritten_bytes.load(std::memory_order_relaxed) + event->bytes() >
+              options_.watch_queue_bytes) {
+        cut(entry);
+        continue;
       }
+      entry.link->sent(*event);
+      send(entry.watcher, live_event{event});
     }
+  }
+
+  // The watcher's client is not keeping up: its stream is closed, and it can resume with
+  // Last-Event-ID as long as the history retains what it missed.
+  void cut(watch_entry& entry) {
+    entry.cut = true;
+    entry.link->cut.store(true, std::memory_order_relaxed);
+    counters_->watches_cut.fetch_add(1, std::memory_order_relaxed);
+    send(entry.watcher, too_slow_atom::value);
   }
 
   void flush_publishers() {
@@ -99,11 +120,12 @@ class feed_broker : public caf::event_based_actor {
 
   void start_watch(open_watch& open) {
     if (closing_) return open.output->finish();
+    auto link = std::make_shared<watcher_link>();
     const caf::actor watcher = spawn_watcher(home_system(), caf::actor_cast<caf::actor>(this),
-                                             std::move(open.output), options_, counters_);
+                                             std::move(open.output), options_, link);
     monitor(watcher);
     auto& entry = watches_[watcher.address()];
-    entry = {watcher, std::move(open.request.prefix), std::nullopt};
+    entry = {watcher, std::move(open.request.prefix), std::move(link), std::nullopt};
     counters_->watches.store(static_cast<std::int64_t>(watches_.size()));
     const auto after = open.request.after_rev;
     if (!after) return send(watcher, watch_start{last_rev_});
@@ -117,19 +139,17 @@ class feed_broker : public caf::event_based_actor {
 
   void continue_replay(const caf::actor_addr& watcher) {
     const auto found = watches_.find(watcher);
-    if (found == watches_.end() || !found->second.replayed_up_to) return;
+    if (found == watches_.end() || found->second.cut || !found->second.replayed_up_to) return;
     send_replay_page(found->second);
   }
 
   void send_replay_page(watch_entry& entry) {
-    if (!history_.retains_after(*entry.replayed_up_to, last_rev_)) {
-      send(entry.watcher, too_slow_atom::value);
-      return;
-    }
+    if (!history_.retains_after(*entry.replayed_up_to, last_rev_)) return cut(entry);
     auto page = history_.collect(*entry.replayed_up_to, entry.prefix, replay_page_limits);
     const bool complete = page.last_looked_at == last_rev_;
     entry.replayed_up_to =
         complete ? std::nullopt : std::optional<std::uint64_t>(page.last_looked_at);
+    for (const auto& event : page.events) entry.link->sent(*event);
     send(entry.watcher, replay_page{std::move(page.events), complete});
   }
 

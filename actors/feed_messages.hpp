@@ -53,7 +53,8 @@ struct resume_reset {
   std::uint64_t oldest_rev = 0;
 };
 
-// broker -> a resuming watcher whose replay fell out of the history while it was written.
+// broker -> a watcher whose client does not keep up: too much sent to it is not written yet, or
+// its replay fell out of the history while it was written.
 using too_slow_atom = caf::atom_constant<caf::atom("too_slow")>;
 
 // feed_api -> broker

@@ -1,6 +1,6 @@
 // The watcher's queue and write loop. Only one write is outstanding at a time: the next starts
 // when the client's connection has taken the last one, which is what bounds the memory that
-// the HTTP layer holds for a slow client to a single chunk.
+// the HTTP layer holds for a slow client to a single chunk. The broker bounds the queue.
 #include "actors/watcher.hpp"
 
 #include <caf/all.hpp>
@@ -19,12 +19,12 @@ constexpr std::size_t chunk_bytes = 256 << 10;
 class watcher : public caf::event_based_actor {
  public:
   watcher(caf::actor_config& config, caf::actor broker, std::shared_ptr<watch_output> output,
-          feed_options options, std::shared_ptr<feed_counters> counters)
+          feed_options options, std::shared_ptr<watcher_link> link)
       : caf::event_based_actor(config),
         broker_(std::move(broker)),
         output_(std::move(output)),
         options_(options),
-        counters_(std::move(counters)) {}
+        link_(std::move(link)) {}
 
   caf::behavior make_behavior() override {
     schedule_liveness_check();
@@ -39,7 +39,8 @@ class watcher : public caf::event_based_actor {
           reset_ = reset;
           write_next();
         },
-        [this](too_slow_atom) { fall_behind(); },
+        // The broker cut the stream (and counted it): on_exit closes the connection.
+        [this](too_slow_atom) { quit(); },
         [this](written_atom) {
           writing_ = false;
           write_next();
@@ -50,6 +51,10 @@ class watcher : public caf::event_based_actor {
   }
 
   void on_exit() override {
+    // The client does not read: its queue is dropped with its connection, however the watcher
+    // came to stop. The client can resume with Last-Event-ID as long as the node retains what
+    // it missed.
+    if (link_->cut.load(std::memory_order_relaxed)) output_->disconnect();
     // Releases the stream (and its HTTP exchange) now, not when the last handle to this actor
     // goes away.
     output_.reset();
@@ -57,21 +62,14 @@ class watcher : public caf::event_based_actor {
 
  private:
   void push_live(feed_event_ptr event) {
-    queued_bytes_ += event->bytes();
     queue_.push_back(std::move(event));
-    if (queue_.size() > options_.watch_queue_events || queued_bytes_ > options_.watch_queue_bytes) {
-      return fall_behind();
-    }
     write_next();
   }
 
   void take_page(replay_page& page) {
     catching_up_ = !page.complete;
     page_requested_ = false;
-    for (auto& event : page.events) {
-      queued_bytes_ += event->bytes();
-      queue_.push_back(std::move(event));
-    }
+    for (auto& event : page.events) queue_.push_back(std::move(event));
     write_next();
   }
 
@@ -104,7 +102,7 @@ class watcher : public caf::event_based_actor {
       chunk.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    queued_bytes_ -= bytes;
+    link_->written(chunk.size(), bytes);
     return chunk;
   }
 
@@ -133,14 +131,6 @@ class watcher : public caf::event_based_actor {
     delayed_send(this, options_.liveness_interval, caf::tick_atom::value);
   }
 
-  // The client does not read: its queue is dropped with its connection. It can resume with
-  // Last-Event-ID as long as the node retains what it missed.
-  void fall_behind() {
-    counters_->watches_cut.fetch_add(1, std::memory_order_relaxed);
-    output_->disconnect();
-    quit();
-  }
-
   // The node drains: what is queued goes out with the end of the stream, without waiting.
   void finish() {
     if (start_) output_->send_position(*start_, {});
@@ -155,9 +145,8 @@ class watcher : public caf::event_based_actor {
   caf::actor broker_;
   std::shared_ptr<watch_output> output_;
   feed_options options_;
-  std::shared_ptr<feed_counters> counters_;
+  std::shared_ptr<watcher_link> link_;
   std::deque<feed_event_ptr> queue_;
-  std::size_t queued_bytes_ = 0;
   std::optional<std::uint64_t> start_;
   std::optional<resume_reset> reset_;
   bool writing_ = false;
@@ -170,8 +159,8 @@ class watcher : public caf::event_based_actor {
 
 caf::actor spawn_watcher(caf::actor_system& system, caf::actor broker,
                          std::shared_ptr<watch_output> output, const feed_options& options,
-                         std::shared_ptr<feed_counters> counters) {
-  return system.spawn<watcher>(std::move(broker), std::move(output), options, std::move(counters));
+                         std::shared_ptr<watcher_link> link) {
+  return system.spawn<watcher>(std::move(broker), std::move(output), options, std::move(link));
 }
 
 }  // namespace kv

@@ -347,6 +347,35 @@ TEST_F(SlowWatcherTest, AWatcherWhoseClientStopsReadingIsCutWhileWritersGoOn) {
   EXPECT_TRUE(stalled->revs().empty());
 }
 
+// A client whose first write holds its watcher's thread until released: the watcher handles no
+// other message meanwhile, as when the scheduler has not got round to it under load.
+class held_output : public recording_output {
+ public:
+  void send_position(std::uint64_t rev, std::function<void()> written) override {
+    released_.wait();
+    recording_output::send_position(rev, std::move(written));
+  }
+  void release() { release_.set_value(); }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+TEST_F(SlowWatcherTest, AWatcherThatDoesNotRunIsCutBeforeEventsPileUpInItsMailbox) {
+  const auto held = std::make_shared<held_output>();
+  feed_.watch({"", std::nullopt}, held);
+  ASSERT_TRUE(eventually([&] { return counters().watches.load() == 1; }));
+  put_many(20);
+  // The broker stops sending once the queue's five are out, without waiting for the watcher.
+  EXPECT_TRUE(eventually([&] { return counters().watches_cut.load() == 1; }));
+  held->release();
+  ASSERT_TRUE(eventually([&] { return held->disconnected(); }));
+  EXPECT_TRUE(eventually([&] { return counters().watches.load() == 0; }));
+  EXPECT_EQ(counters().watches_cut.load(), 1u);
+  EXPECT_LE(held->revs().size(), 5u);
+}
+
 TEST_F(SlowWatcherTest, AWatcherWhoseClientHasGoneIsForgottenWithoutCountingADrop) {
   const auto gone = watch("");
   gone->hang_up();
