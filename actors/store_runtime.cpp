@@ -11,6 +11,7 @@
 #include "actors/cluster_applier.hpp"
 #include "actors/feed_backend.hpp"
 #include "actors/feed_messages.hpp"
+#include "actors/heap_trimmer.hpp"
 #include "actors/messages.hpp"
 #include "actors/partition.hpp"
 #include "actors/router.hpp"
@@ -31,6 +32,11 @@ caf::actor_system_config make_config(std::size_t worker_threads) {
 // Threads for fsyncs: mostly waiting on the disk, so more than the cores, and enough that one
 // partition's slow fsync does not hold up the others'. Snapshots are written one at a time.
 constexpr std::size_t max_sync_threads = 8;
+
+// How often the allocator's free pages are looked at, and how many stay for reuse: a burst of
+// large values can leave a hundred megabytes free that an idle node would otherwise keep.
+constexpr std::chrono::seconds heap_trim_period{1};
+constexpr std::size_t heap_reserve_bytes = 16 << 20;
 
 }  // namespace
 
@@ -92,6 +98,7 @@ struct store_runtime::impl {
   std::shared_ptr<feed_api::backend> feed_backend;
   std::optional<durability_options> durability;
   std::shared_ptr<durability_counters> log_counters;
+  heap_trimmer trimmer{heap_trim_period, heap_reserve_bytes};
   // Declared last, so destroyed first: their jobs finish while the actors they report to exist.
   std::optional<storage::io_pool> sync_pool;
   std::optional<storage::io_pool> snapshot_pool;
