@@ -104,11 +104,13 @@ bench_wait_for_quiet
 bench_table_header
 # machine_ticks: busy and idle CPU ticks of the whole machine so far.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
-# postgres_ticks: CPU ticks of every PostgreSQL process (server, backends, WAL writer...).
+# postgres_ticks: CPU ticks of every PostgreSQL process (server, backends, WAL writer...), and
+# of those that have exited, which the server has reaped into its children's times (fields 16
+# and 17): autovacuum workers come and go within a row.
 postgres_ticks() {
   local pid total=0 ticks
   for pid in $(pgrep -u postgres -x postgres); do
-    ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    ticks=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pid/stat" 2>/dev/null) || continue
     total=$((total + ticks))
   done
   echo "$total"
