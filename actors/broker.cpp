@@ -24,11 +24,11 @@ constexpr event_history::slice_limits replay_page_limits{1000, 1 << 20, 10000};
 struct watch_entry {
   caf::actor watcher;
   std::string prefix;
-  std::shared_ptr<watcher_link> link;  // what it has not written yet; whether it was cut
+  // What it has not written yet, and whether it was cut (told it is too slow: it gets nothing
+  // more, and is forgotten once it is down).
+  std::shared_ptr<watcher_link> link;
   // Set while the watcher catches up: the rev its replay has reached.
   std::optional<std::uint64_t> replayed_up_to;
-  // Told it is too slow: it gets nothing more, and is forgotten once it is down.
-  bool cut = false;
 };
 
 class feed_broker : public caf::event_based_actor {
@@ -84,26 +84,28 @@ class feed_broker : public caf::event_based_actor {
       if (unpublished_.empty()) send(this, caf::flush_atom::value);
       unpublished_.push_back(event);
     }
-    for (auto& [address, entry] : watches_) {
-      if (entry.cut || entry.replayed_up_to || !event->key.starts_with(entry.prefix)) continue;
+    for (const auto& [address, entry] : watches_) {
+      watcher_link& link = *entry.link;
+      if (link.cut.load(std::memory_order_relaxed) || entry.replayed_up_to ||
+          !event->key.starts_with(entry.prefix)) {
+        continue;
+      }
       // Checked here rather than by the watcher: one that is not scheduled for a while would
       // otherwise hold every event sent meanwhile in its mailbox.
-      const watcher_link& link = *entry.link;
       if (link.unwritten_events.load(std::memory_order_relaxed) >= options_.watch_queue_events ||
           link.unwritten_bytes.load(std::memory_order_relaxed) + event->bytes() >
               options_.watch_queue_bytes) {
         cut(entry);
         continue;
       }
-      entry.link->sent(*event);
+      link.sent(*event);
       send(entry.watcher, live_event{event});
     }
   }
 
   // The watcher's client is not keeping up: its stream is closed, and it can resume with
   // Last-Event-ID as long as the history retains what it missed.
-  void cut(watch_entry& entry) {
-    entry.cut = true;
+  void cut(const watch_entry& entry) {
     entry.link->cut.store(true, std::memory_order_relaxed);
     counters_->watches_cut.fetch_add(1, std::memory_order_relaxed);
     send(entry.watcher, too_slow_atom::value);
@@ -139,7 +141,10 @@ class feed_broker : public caf::event_based_actor {
 
   void continue_replay(const caf::actor_addr& watcher) {
     const auto found = watches_.find(watcher);
-    if (found == watches_.end() || found->second.cut || !found->second.replayed_up_to) return;
+    if (found == watches_.end() || found->second.link->cut.load(std::memory_order_relaxed) ||
+        !found->second.replayed_up_to) {
+      return;
+    }
     send_replay_page(found->second);
   }
 
