@@ -4,6 +4,8 @@
 
 #include <gperftools/malloc_extension_c.h>
 
+#include <utility>
+
 #include "core/thread_name.hpp"
 
 namespace kv {
@@ -18,8 +20,16 @@ heap_trimmer::~heap_trimmer() {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  stop_requested_.notify_one();
+  woken_.notify_one();
   thread_.join();
+}
+
+void heap_trimmer::release_all_soon() {
+  {
+    const std::lock_guard lock(mutex_);
+    release_all_ = true;
+  }
+  woken_.notify_one();
 }
 
 std::size_t heap_trimmer::free_bytes() {
@@ -30,9 +40,15 @@ std::size_t heap_trimmer::free_bytes() {
 
 void heap_trimmer::run() {
   std::unique_lock lock(mutex_);
-  while (!stop_requested_.wait_for(lock, period_, [this] { return stopping_; })) {
+  for (;;) {
+    woken_.wait_for(lock, period_, [this] { return stopping_ || release_all_; });
+    if (stopping_) return;
+    const std::size_t reserve = std::exchange(release_all_, false) ? 0 : reserve_bytes_;
+    // Unlocked, so that release_all_soon() never waits for a release under way.
+    lock.unlock();
     const std::size_t free = free_bytes();
-    if (free > reserve_bytes_) MallocExtension_ReleaseToSystem(free - reserve_bytes_);
+    if (free > reserve) MallocExtension_ReleaseToSystem(free - reserve);
+    lock.lock();
   }
 }
 

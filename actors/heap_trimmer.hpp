@@ -20,6 +20,10 @@ class heap_trimmer {
   heap_trimmer(const heap_trimmer&) = delete;
   heap_trimmer& operator=(const heap_trimmer&) = delete;
 
+  // Hands back every free page, the reserve too, without waiting for the period: for a
+  // partition that has just removed many expired keys. Never waits.
+  void release_all_soon();
+
   // The allocator's free pages not returned to the system yet.
   static std::size_t free_bytes();
 
@@ -29,8 +33,9 @@ class heap_trimmer {
   const std::chrono::milliseconds period_;
   const std::size_t reserve_bytes_;
   std::mutex mutex_;
-  std::condition_variable stop_requested_;
+  std::condition_variable woken_;
   bool stopping_ = false;
+  bool release_all_ = false;
   std::thread thread_;
 };
 

@@ -5,22 +5,20 @@
 // and before any write to them.
 #include "actors/partition.hpp"
 
-#include <gperftools/malloc_extension_c.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <caf/all.hpp>
 #include <chrono>
 #include <ctime>
 #include <functional>
-#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "actors/failed_write_report.hpp"
 #include "actors/feed_messages.hpp"
+#include "actors/heap_trimmer.hpp"
 #include "actors/messages.hpp"
 #include "actors/pending_writes.hpp"
 
@@ -109,10 +107,12 @@ struct snapshot_copy {
 
 class partition_actor : public caf::event_based_actor {
  public:
-  partition_actor(caf::actor_config& config, std::size_t id, caf::actor broker, bool replicated)
+  partition_actor(caf::actor_config& config, std::size_t id, caf::actor broker,
+                  heap_trimmer& trimmer, bool replicated)
       : caf::event_based_actor(config),
         id_(id),
         broker_(std::move(broker)),
+        trimmer_(trimmer),
         replicated_(replicated) {}
 
   caf::behavior make_behavior() override {
@@ -552,22 +552,13 @@ class partition_actor : public caf::event_based_actor {
         return;
       }
     }
-    if (swept_since_trim_ >= trim_after_swept_keys) return_freed_memory();
+    // The allocator keeps the memory of many small freed blocks for reuse; a node that just
+    // dropped a burst of expired keys would otherwise go on holding it.
+    if (swept_since_trim_ >= trim_after_swept_keys) {
+      swept_since_trim_ = 0;
+      trimmer_.release_all_soon();
+    }
     if (const auto next = store_.next_deadline()) arm_sweep(*next);
-  }
-
-  // The allocator keeps the memory of many small freed blocks for reuse instead of handing it
-  // back, so a node that just dropped a burst of expired keys would go on holding their memory.
-  // Releasing it takes milliseconds, so it runs on a thread of its own, one at a time for the
-  // whole node.
-  void return_freed_memory() {
-    swept_since_trim_ = 0;
-    static std::atomic<bool> trimming{false};
-    if (trimming.exchange(true)) return;
-    std::thread([] {
-      MallocExtension_ReleaseFreeMemory();
-      trimming = false;
-    }).detach();
   }
 
   // Cluster mode: the leader's sweep, applied identically on every member.
@@ -838,6 +829,7 @@ class partition_actor : public caf::event_based_actor {
   partition_store store_;
   std::size_t id_;
   caf::actor broker_;
+  heap_trimmer& trimmer_;
   // Open announcement_batch scopes (one may open inside another), the changes they hold, and
   // the answers that wait for them.
   int announcing_batches_ = 0;
@@ -876,8 +868,8 @@ class partition_actor : public caf::event_based_actor {
 }  // namespace
 
 caf::actor spawn_partition(caf::actor_system& system, std::size_t id, caf::actor broker,
-                           bool replicated) {
-  return system.spawn<partition_actor>(id, std::move(broker), replicated);
+                           heap_trimmer& trimmer, bool replicated) {
+  return system.spawn<partition_actor>(id, std::move(broker), std::ref(trimmer), replicated);
 }
 
 }  // namespace kv

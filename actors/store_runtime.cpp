@@ -51,7 +51,7 @@ struct store_runtime::impl {
     auto map = std::make_shared<partition_map>(partition_map{std::move(options.table), {}});
     const bool replicated = options.cluster_node_id.has_value();
     for (std::size_t i = 0; i < map->table.partition_count(); ++i) {
-      map->partitions.push_back(spawn_partition(system, i, broker, replicated));
+      map->partitions.push_back(spawn_partition(system, i, broker, trimmer, replicated));
     }
     if (replicated) {
       gate = std::make_shared<kv::cluster_gate>(*options.cluster_node_id, options.request_timeout);
@@ -87,6 +87,8 @@ struct store_runtime::impl {
     caf::anon_send_exit(broker, caf::exit_reason::user_shutdown);
   }
 
+  // Declared first, so destroyed last: the partitions hold it until the actor system is gone.
+  heap_trimmer trimmer{heap_trim_period, heap_reserve_bytes};
   caf::actor_system_config config;
   caf::actor_system system;
   std::vector<caf::actor> partitions;
@@ -98,7 +100,6 @@ struct store_runtime::impl {
   std::shared_ptr<feed_api::backend> feed_backend;
   std::optional<durability_options> durability;
   std::shared_ptr<durability_counters> log_counters;
-  heap_trimmer trimmer{heap_trim_period, heap_reserve_bytes};
   // Declared last, so destroyed first: their jobs finish while the actors they report to exist.
   std::optional<storage::io_pool> sync_pool;
   std::optional<storage::io_pool> snapshot_pool;
