@@ -355,15 +355,21 @@ class held_output : public recording_output {
     released_.wait();
     recording_output::send_position(rev, std::move(written));
   }
-  void release() { release_.set_value(); }
+  // Idempotent, so that a test can release on every way out: a watcher left waiting would hold
+  // the actor system's shutdown.
+  void release() {
+    std::call_once(released_once_, [this] { release_.set_value(); });
+  }
 
  private:
+  std::once_flag released_once_;
   std::promise<void> release_;
   std::shared_future<void> released_ = release_.get_future().share();
 };
 
 TEST_F(SlowWatcherTest, AWatcherThatDoesNotRunIsCutBeforeEventsPileUpInItsMailbox) {
   const auto held = std::make_shared<held_output>();
+  const std::shared_ptr<void> release_on_exit(nullptr, [&held](void*) { held->release(); });
   feed_.watch({"", std::nullopt}, held);
   ASSERT_TRUE(eventually([&] { return counters().watches.load() == 1; }));
   put_many(20);
